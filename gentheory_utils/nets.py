@@ -1,0 +1,86 @@
+"""Small multilayer perceptrons, the only network shape the book needs.
+
+Introduced in chapter 1 (a Lipschitz generator pushing Gaussian noise forward);
+the VAE and GAN chapters build their encoders, decoders, generators and
+discriminators with :func:`mlp`.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ._validate import check_int
+
+__all__ = ["ACTIVATIONS", "mlp", "count_parameters"]
+
+#: Names accepted for ``activation`` and ``out_activation``.
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+}
+
+
+def mlp(
+    in_dim: int,
+    out_dim: int,
+    hidden: Sequence[int] = (64, 64),
+    activation: str = "relu",
+    out_activation: str | None = None,
+    batch_norm: bool = False,
+) -> nn.Sequential:
+    """Build ``Linear -> [BatchNorm] -> activation`` blocks and a linear head.
+
+    Parameters
+    ----------
+    in_dim, out_dim : int
+        Input and output widths (>= 1). The network maps ``(batch, in_dim)``
+        to ``(batch, out_dim)``.
+    hidden : sequence of int
+        Widths of the hidden layers; empty for a single linear map.
+    activation : str
+        One of :data:`ACTIVATIONS`, used after every hidden layer.
+    out_activation : str or None
+        Optional activation on the output (for example ``"sigmoid"`` for
+        pixel intensities in ``[0, 1]``).
+    batch_norm : bool
+        Insert ``BatchNorm1d`` after each hidden linear layer.
+
+    Returns
+    -------
+    torch.nn.Sequential
+    """
+    in_dim = check_int(in_dim, "in_dim", minimum=1)
+    out_dim = check_int(out_dim, "out_dim", minimum=1)
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"hidden must be a sequence of ints, got {type(hidden).__name__}")
+    widths = [check_int(h, "hidden[i]", minimum=1) for h in hidden]
+    for name, value in (("activation", activation), ("out_activation", out_activation)):
+        if value is not None and value not in ACTIVATIONS:
+            raise ValueError(f"{name} must be one of {sorted(ACTIVATIONS)}, got {value!r}")
+    if activation is None:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got None")
+    layers: list[nn.Module] = []
+    prev = in_dim
+    for width in widths:
+        layers.append(nn.Linear(prev, width))
+        if batch_norm:
+            layers.append(nn.BatchNorm1d(width))
+        layers.append(ACTIVATIONS[activation]())
+        prev = width
+    layers.append(nn.Linear(prev, out_dim))
+    if out_activation is not None:
+        layers.append(ACTIVATIONS[out_activation]())
+    return nn.Sequential(*layers)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable scalars in ``model``."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
