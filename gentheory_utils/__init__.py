@@ -10,13 +10,14 @@ reuse: data sets (:mod:`~gentheory_utils.data`), small networks
 (:mod:`~gentheory_utils.plotting`), widgets (:mod:`~gentheory_utils.widgets`)
 and :func:`show_source`.
 """
-from . import data, manifold, nets, plotting, progress, seeding, widgets
+from . import book, data, manifold, nets, plotting, progress, seeding, widgets
 from .seeding import get_device, seed_everything
 from .source import show_source
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "book",
     "data",
     "manifold",
     "nets",
