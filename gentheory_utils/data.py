@@ -301,7 +301,10 @@ class KnownSupport:
         if weights is None:
             w = torch.full((self.n_templates,), 1.0 / self.n_templates, dtype=torch.float64)
         else:
-            w = torch.as_tensor(np.asarray(weights, dtype=np.float64))
+            try:
+                w = torch.as_tensor(np.asarray(weights, dtype=np.float64))
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"weights must be an array of probabilities: {exc}") from exc
             if w.shape != (self.n_templates,):
                 raise ValueError(f"weights must have shape ({self.n_templates},), got {tuple(w.shape)}")
             if not torch.all(torch.isfinite(w)) or torch.any(w < 0):

@@ -143,7 +143,8 @@ def twonn_dimension(x, discard_fraction: float = 0.1) -> float:
     dist = neighbor_distances(x, 2)
     mu = np.sort(dist[:, 1] / dist[:, 0])
     n = len(mu)
-    keep = int(np.floor(n * (1 - discard_fraction)))
+    # The largest ratio has empirical CDF 1, where -log(1 - F) is infinite: always drop it.
+    keep = min(int(np.floor(n * (1 - discard_fraction))), n - 1)
     if keep < 2:
         raise ValueError("too few points left after discarding; pass more points")
     ecdf = np.arange(1, n + 1) / n

@@ -21,6 +21,8 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 from matplotlib.figure import Figure
 
+from ._validate import check_float, check_int
+
 __all__ = ["float_slider", "int_slider", "dropdown", "interactive_figure"]
 
 _STYLE = {"description_width": "initial"}
@@ -28,6 +30,7 @@ _STYLE = {"description_width": "initial"}
 
 def float_slider(description: str, value: float, min: float, max: float, step: float) -> W.FloatSlider:
     """A ``FloatSlider`` that only fires when released (keeps redraws cheap)."""
+    value, min, max, step = (check_float(v, n) for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step")))
     if not (min <= value <= max) or step <= 0:
         raise ValueError(f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}")
     return W.FloatSlider(value=value, min=min, max=max, step=step, description=description,
@@ -36,6 +39,7 @@ def float_slider(description: str, value: float, min: float, max: float, step: f
 
 def int_slider(description: str, value: int, min: int, max: int, step: int = 1) -> W.IntSlider:
     """An ``IntSlider`` that only fires when released."""
+    value, min, max, step = (check_int(v, n) for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step")))
     if not (min <= value <= max) or step <= 0:
         raise ValueError(f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}")
     return W.IntSlider(value=value, min=min, max=max, step=step, description=description,
@@ -89,7 +93,10 @@ def interactive_figure(draw: Callable[..., Figure], controls: Mapping[str, W.Val
     handle = display(render(), display_id=True)
 
     def redraw(_change=None) -> None:
-        handle.update(render())
+        if handle is None:  # not in IPython: nothing to update in place
+            display(render())
+        else:
+            handle.update(render())
 
     for widget in controls.values():
         widget.observe(redraw, names="value")
