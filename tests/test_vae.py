@@ -37,13 +37,27 @@ def small_vae(seed: int = 0, **kwargs) -> VAE:
 
 def z_independent_vae(likelihood: str = "bernoulli") -> VAE:
     """A VAE whose encoder outputs the prior (mu=0, logvar=0) and whose decoder ignores z."""
-    model = small_vae(seed=3, likelihood=likelihood)
+    # decoder_std = 1 keeps log P(x|z) near -20 nats, where float32 resolves 1e-5.
+    model = small_vae(seed=3, likelihood=likelihood, decoder_std=1.0)
     with torch.no_grad():
         last = model.encoder[-1]
         last.weight.zero_()
         last.bias.zero_()
         model.decoder[0].weight.zero_()
     return model
+
+
+@pytest.fixture(scope="module", autouse=True)
+def single_thread():
+    """Run this module's tiny networks on one thread.
+
+    Intra-op threading gains nothing at these sizes and, on a busy 2-core machine,
+    spinning worker threads make the module ten times slower.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
@@ -412,7 +426,7 @@ def test_iw_with_k1_has_the_elbo_as_expectation(trained, data):
 
 def test_iw_bounds_elbo_and_increases_with_k(trained, data):
     model, _ = trained
-    x = data
+    x = data.repeat(5, 1)                                # 1000 rows
     torch.manual_seed(1)
     with torch.no_grad():
         e = elbo(model, x, n_samples=50)
@@ -420,7 +434,8 @@ def test_iw_bounds_elbo_and_increases_with_k(trained, data):
     iw50 = iw_log_likelihood(model, x, k=50)
     gain = iw50 - iw1
     se = gain.std().item() / math.sqrt(len(gain))
-    assert gain.mean().item() > 3 * se, (gain.mean().item(), se)
+    assert gain.mean().item() > 5 * se, (gain.mean().item(), se)
+    assert gain.mean().item() > 0.1
     assert iw50.mean().item() > e.mean().item()
     # log P(x) <= 0 for binary data, so every estimate is non-positive.
     assert iw50.max().item() <= 0.0
@@ -456,19 +471,21 @@ def test_iw_batch_size_does_not_change_deterministic_result():
 def test_iw_batch_size_agrees_within_monte_carlo_spread(trained, data):
     model, _ = trained
     x = data[:60]
+    k = 2000
     torch.manual_seed(0)
-    full_a = iw_log_likelihood(model, x, k=500)
+    full_a = iw_log_likelihood(model, x, k=k)
     torch.manual_seed(1)
-    full_b = iw_log_likelihood(model, x, k=500)
+    full_b = iw_log_likelihood(model, x, k=k)
     torch.manual_seed(0)
-    split = iw_log_likelihood(model, x, k=500, batch_size=16)
-    # Spread of one estimate per row, from two independent full-batch runs.
-    sd = ((full_a - full_b).pow(2).mean() / 2).sqrt().item()
-    assert sd < 0.1
-    tol = 6 * math.sqrt(2) * sd + 1e-4
-    assert (split - full_a).abs().max().item() <= tol, ((split - full_a).abs().max().item(), tol)
-    # And the split run is not simply a copy of another run.
+    split = iw_log_likelihood(model, x, k=k, batch_size=16)    # 4 batches, the last one short
     assert split.shape == full_a.shape == (60,)
+    # Spread between two independent full-batch runs (the weights are heavy-tailed,
+    # so compare mean absolute differences rather than a Gaussian standard error).
+    spread = (full_a - full_b).abs().mean().item()
+    assert 0 < spread < 0.2
+    assert (split - full_a).abs().mean().item() < 2.5 * spread
+    # The tolerance is far below the difference between rows: misaligned rows would fail.
+    assert (split - full_a.roll(1)).abs().mean().item() > 10 * spread
 
 
 @pytest.mark.parametrize(
