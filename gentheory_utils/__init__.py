@@ -10,7 +10,7 @@ reuse: data sets (:mod:`~gentheory_utils.data`), small networks
 (:mod:`~gentheory_utils.plotting`), widgets (:mod:`~gentheory_utils.widgets`)
 and :func:`show_source`.
 """
-from . import book, data, manifold, nets, plotting, progress, seeding, widgets
+from . import book, data, gan, manifold, metrics, nets, plotting, progress, results, seeding, vae, widgets
 from .seeding import get_device, seed_everything
 from .source import show_source
 
@@ -19,6 +19,10 @@ __version__ = "0.1.0"
 __all__ = [
     "book",
     "data",
+    "gan",
+    "metrics",
+    "results",
+    "vae",
     "manifold",
     "nets",
     "plotting",

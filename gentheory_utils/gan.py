@@ -49,10 +49,15 @@ __all__ = [
 METHODS = ("gan", "wgan-gp")
 
 
-def generator(z_dim: int = 2, data_dim: int = 2, width: int = 256, depth: int = 3) -> nn.Sequential:
-    """An MLP generator ``R^z_dim -> R^data_dim`` with ``depth`` ReLU layers of ``width``."""
+def generator(z_dim: int = 2, data_dim: int = 2, width: int = 256, depth: int = 3,
+              out_activation: str | None = None) -> nn.Sequential:
+    """An MLP generator ``R^z_dim -> R^data_dim`` with ``depth`` ReLU layers of ``width``.
+
+    ``out_activation`` (e.g. ``"tanh"`` for data scaled to ``[-1, 1]``) is applied to the output.
+    """
     depth = check_int(depth, "depth", minimum=1)
-    return mlp(z_dim, data_dim, (check_int(width, "width", minimum=1),) * depth, activation="relu")
+    return mlp(z_dim, data_dim, (check_int(width, "width", minimum=1),) * depth, activation="relu",
+               out_activation=out_activation)
 
 
 def discriminator(data_dim: int = 2, pack_size: int = 1, width: int = 256, depth: int = 3) -> nn.Sequential:
@@ -99,14 +104,22 @@ def g_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
     return -fake_scores.mean()
 
 
-def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-    """WGAN-GP penalty ``E (||grad f(x_hat)|| - 1)^2`` at random points between real and fake."""
+def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, one_sided: bool = False) -> torch.Tensor:
+    """Gradient penalty at random points ``x_hat`` between real and fake samples.
+
+    Two-sided (WGAN-GP, Gulrajani et al., 2017): ``E (||grad f(x_hat)|| - 1)^2``.
+    One-sided (Petzka et al., 2018): ``E max(0, ||grad f(x_hat)|| - 1)^2``, which
+    only punishes slopes above 1, as the Lipschitz constraint itself does.
+    """
     if real.shape != fake.shape:
         raise ValueError(f"real and fake must have the same shape, got {tuple(real.shape)} and {tuple(fake.shape)}")
+    if not isinstance(one_sided, bool):
+        raise TypeError(f"one_sided must be a bool, got {type(one_sided).__name__}")
     t = torch.rand(real.shape[0], 1, device=real.device)
     x_hat = (t * real + (1 - t) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
-    return (grad.norm(dim=1) - 1).pow(2).mean()
+    excess = grad.norm(dim=1) - 1
+    return (excess.clamp(min=0) if one_sided else excess).pow(2).mean()
 
 
 def r1_penalty(disc: nn.Module, real: torch.Tensor) -> torch.Tensor:
@@ -165,6 +178,7 @@ def train_gan(
     gp_weight: float = 0.1,
     n_critic: int = 1,
     lr_decay: bool = True,
+    g_out_activation: str | None = None,
     seed: int = 0,
     snapshot_every: int | None = None,
     snapshot_n: int = 1000,
@@ -197,6 +211,8 @@ def train_gan(
         Discriminator steps per generator step.
     lr_decay : bool
         Cosine decay of both learning rates to 0 over ``steps``.
+    g_out_activation : str or None
+        Activation on the generator's output (see :func:`generator`).
     seed : int
         Seeds the networks' initialisation, the batches and the noise.
     snapshot_every : int or None
@@ -240,7 +256,7 @@ def train_gan(
 
     torch.manual_seed(check_int(seed, "seed", minimum=0))
     data_dim = x_train.shape[1]
-    G = generator(z_dim, data_dim, g_width, depth)
+    G = generator(z_dim, data_dim, g_width, depth, g_out_activation)
     D = discriminator(data_dim, pack_size, d_width, depth)
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)

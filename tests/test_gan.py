@@ -546,3 +546,14 @@ def test_train_gan_accepts_float64_data():
 def test_train_gan_rejects_empty_data_with_value_error():
     with pytest.raises(ValueError, match="x_train"):
         train_gan(torch.zeros(0, 2), steps=2, **TINY)
+
+
+def test_one_sided_gradient_penalty_only_punishes_slopes_above_one():
+    real, fake = torch.randn(64, 2), torch.randn(64, 2)
+    for norm, expected in ((0.5, 0.0), (1.0, 0.0), (3.0, 4.0)):
+        critic = torch.nn.Linear(2, 1, bias=False)
+        with torch.no_grad():
+            critic.weight.copy_(torch.tensor([[norm, 0.0]]))
+        assert gradient_penalty(critic, real, fake, one_sided=True).item() == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(TypeError, match="one_sided must be a bool"):
+        gradient_penalty(critic, real, fake, one_sided=1)
