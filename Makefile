@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-unit test-notebooks test-book venv clean times
+.PHONY: book test test-unit test-notebooks test-book venv clean times bench-gan
 
 venv: $(STAMP)
 
@@ -37,6 +37,10 @@ test-book: book
 ## Runtime table shown on the intro page (benchmarks/results/notebook_times.md).
 times: $(STAMP)
 	$(BIN)/python benchmarks/notebook_times.py
+
+## GAN mode-coverage benchmark (about half an hour): rewrites gentheory_utils/_results/mode_coverage.*
+bench-gan: $(STAMP)
+	$(BIN)/python benchmarks/mode_coverage.py --seeds 5 --threads 1
 
 clean:
 	rm -rf _build

@@ -1,0 +1,1 @@
+"""Benchmark outputs shipped as package data (see gentheory_utils.results)."""
