@@ -41,6 +41,7 @@ __all__ = [
     "g_loss_wasserstein",
     "gradient_penalty",
     "r1_penalty",
+    "MixtureGenerator",
     "GANRun",
     "train_gan",
 ]
@@ -129,6 +130,39 @@ def r1_penalty(disc: nn.Module, real: torch.Tensor) -> torch.Tensor:
     return grad.pow(2).sum(dim=1).mean()
 
 
+class MixtureGenerator(nn.Module):
+    """A mixture of ``K`` generators with learned weights ``softmax(logits)`` (MIX+GAN).
+
+    Its input has one coordinate more than each component's: the last one,
+    ``u ~ N(0, 1)``, picks component ``k`` where ``Phi(u)`` falls in the cumulative
+    weights, so sampling stays a deterministic function of the noise.
+
+    Parameters
+    ----------
+    components : sequence of nn.Module
+        The ``K`` generators, all mapping ``(n, z_dim)`` to ``(n, d)``.
+    """
+
+    def __init__(self, components) -> None:
+        super().__init__()
+        self.components = nn.ModuleList(components)
+        if len(self.components) < 2:
+            raise ValueError("a mixture needs at least two components")
+        self.logits = nn.Parameter(torch.zeros(len(self.components)))
+
+    @property
+    def weights(self) -> torch.Tensor:
+        """Mixture weights, shape ``(K,)``, summing to 1."""
+        return torch.softmax(self.logits, dim=0)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        u = torch.special.ndtr(z[:, -1])
+        edges = torch.cumsum(self.weights, 0)[:-1]
+        which = torch.bucketize(u, edges.detach())
+        out = torch.stack([g(z[:, :-1]) for g in self.components])         # (K, n, d)
+        return out[which, torch.arange(len(z))]
+
+
 @dataclass
 class GANRun:
     """What :func:`train_gan` returns.
@@ -179,6 +213,8 @@ def train_gan(
     n_critic: int = 1,
     lr_decay: bool = True,
     g_out_activation: str | None = None,
+    n_generators: int = 1,
+    entropy_weight: float = 0.0,
     seed: int = 0,
     snapshot_every: int | None = None,
     snapshot_n: int = 1000,
@@ -213,6 +249,15 @@ def train_gan(
         Cosine decay of both learning rates to 0 over ``steps``.
     g_out_activation : str or None
         Activation on the generator's output (see :func:`generator`).
+    n_generators : int
+        ``K > 1`` trains a :class:`MixtureGenerator` of ``K`` generators of width
+        ``g_width`` (MIX+GAN, Arora et al., 2017): the discriminator sees each
+        component's samples weighted by the mixture weights, and the generator
+        loss is the weighted sum of the components' losses minus
+        ``entropy_weight`` times the entropy of the weights. Only with
+        ``method="gan"`` and ``pack_size=1``.
+    entropy_weight : float
+        See ``n_generators``.
     seed : int
         Seeds the networks' initialisation, the batches and the noise.
     snapshot_every : int or None
@@ -254,14 +299,24 @@ def train_gan(
     betas = (check_float(betas[0], "betas[0]", 0.0, 1.0, high_inclusive=False),
              check_float(betas[1], "betas[1]", 0.0, 1.0, high_inclusive=False))
 
+    n_generators = check_int(n_generators, "n_generators", minimum=1)
+    entropy_weight = check_float(entropy_weight, "entropy_weight", low=0.0)
+    mixture = n_generators > 1
+    if mixture and (method != "gan" or pack_size != 1):
+        raise ValueError("n_generators > 1 needs method='gan' and pack_size=1")
+
     torch.manual_seed(check_int(seed, "seed", minimum=0))
     data_dim = x_train.shape[1]
-    G = generator(z_dim, data_dim, g_width, depth, g_out_activation)
+    if mixture:
+        G = MixtureGenerator([generator(z_dim, data_dim, g_width, depth, g_out_activation)
+                              for _ in range(n_generators)])
+    else:
+        G = generator(z_dim, data_dim, g_width, depth, g_out_activation)
     D = discriminator(data_dim, pack_size, d_width, depth)
     opt_g = torch.optim.Adam(G.parameters(), lr=lr, betas=betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=lr, betas=betas)
     schedulers = [torch.optim.lr_scheduler.CosineAnnealingLR(o, steps) for o in (opt_g, opt_d)] if lr_decay else []
-    fixed_z = torch.randn(snapshot_n, z_dim)
+    fixed_z = torch.randn(snapshot_n, z_dim + int(mixture))
     history: dict[str, list] = {"step": [], "d_loss": [], "g_loss": []}
     snapshots: list = []
     n_inputs = batch_size * pack_size
@@ -270,19 +325,30 @@ def train_gan(
     for step in progress_range(steps, progress=progress, desc=f"training {method}"):
         for _ in range(n_critic):
             real = pack(x_train[torch.randint(len(x_train), (n_inputs,))], pack_size)
-            with torch.no_grad():
-                fake = pack(G(torch.randn(n_inputs, z_dim)), pack_size)
-            if method == "gan":
-                d_loss = d_loss_logistic(D(real), D(fake))
-                if r1 > 0:
-                    d_loss = d_loss + 0.5 * r1 * r1_penalty(D, real)
+            if mixture:
+                with torch.no_grad():
+                    w = G.weights
+                    fakes = [g(torch.randn(n_inputs, z_dim)) for g in G.components]
+                d_loss = softplus(-D(real)).mean() + sum(wk * softplus(D(f)).mean() for wk, f in zip(w, fakes))
             else:
-                d_loss = d_loss_wasserstein(D(real), D(fake)) + gp_weight * gradient_penalty(D, real, fake)
+                with torch.no_grad():
+                    fake = pack(G(torch.randn(n_inputs, z_dim)), pack_size)
+                if method == "gan":
+                    d_loss = d_loss_logistic(D(real), D(fake))
+                else:
+                    d_loss = d_loss_wasserstein(D(real), D(fake)) + gp_weight * gradient_penalty(D, real, fake)
+            if method == "gan" and r1 > 0:
+                d_loss = d_loss + 0.5 * r1 * r1_penalty(D, real)
             opt_d.zero_grad()
             d_loss.backward()
             opt_d.step()
-        fake = pack(G(torch.randn(n_inputs, z_dim)), pack_size)
-        g_loss = g_loss_nonsaturating(D(fake)) if method == "gan" else g_loss_wasserstein(D(fake))
+        if mixture:
+            w = G.weights
+            g_loss = sum(wk * g_loss_nonsaturating(D(g(torch.randn(n_inputs, z_dim)))) for wk, g in zip(w, G.components))
+            g_loss = g_loss + entropy_weight * (w * torch.log(w)).sum()          # minus entropy
+        else:
+            fake = pack(G(torch.randn(n_inputs, z_dim)), pack_size)
+            g_loss = g_loss_nonsaturating(D(fake)) if method == "gan" else g_loss_wasserstein(D(fake))
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
@@ -297,4 +363,4 @@ def train_gan(
                 snapshots.append((step + 1, G(fixed_z).clone()))
     G.eval()
     D.eval()
-    return GANRun(G, D, z_dim, history, snapshots, time.perf_counter() - start)
+    return GANRun(G, D, z_dim + int(mixture), history, snapshots, time.perf_counter() - start)
