@@ -557,3 +557,32 @@ def test_one_sided_gradient_penalty_only_punishes_slopes_above_one():
         assert gradient_penalty(critic, real, fake, one_sided=True).item() == pytest.approx(expected, abs=1e-6)
     with pytest.raises(TypeError, match="one_sided must be a bool"):
         gradient_penalty(critic, real, fake, one_sided=1)
+
+
+def test_mixture_generator_routes_by_last_noise_coordinate():
+    from gentheory_utils.gan import MixtureGenerator
+
+    first = torch.nn.Linear(2, 1)
+    second = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        for layer, value in ((first, -5.0), (second, 5.0)):
+            layer.weight.zero_()
+            layer.bias.fill_(value)
+    mix = MixtureGenerator([first, second])                     # weights 1/2, 1/2
+    assert torch.allclose(mix.weights, torch.tensor([0.5, 0.5]))
+    z = torch.tensor([[0.0, 0.0, -1.0], [0.0, 0.0, 1.0]])       # Phi(-1) < 1/2 <= Phi(1)
+    assert mix(z)[:, 0].tolist() == [-5.0, 5.0]
+    with pytest.raises(ValueError, match="at least two components"):
+        MixtureGenerator([first])
+
+
+def test_train_gan_with_a_mixture_of_generators():
+    run = train_gan(two_blobs(), steps=5, n_generators=3, entropy_weight=0.1, **TINY)
+    assert run.z_dim == TINY.get("z_dim", 2) + 1
+    assert run.sample(7).shape == (7, 2)
+    weights = run.generator.weights
+    assert weights.shape == (3,) and abs(weights.sum().item() - 1) < 1e-6
+    with pytest.raises(ValueError, match="n_generators > 1 needs method='gan'"):
+        train_gan(two_blobs(), steps=2, n_generators=2, method="wgan-gp", **TINY)
+    with pytest.raises(ValueError, match="entropy_weight must be >= 0"):
+        train_gan(two_blobs(), steps=2, n_generators=2, entropy_weight=-1.0, **TINY)
