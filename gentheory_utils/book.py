@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+import torch
 from IPython.display import Markdown, display
 
 __all__ = ["glue", "markdown_table"]
@@ -27,6 +29,12 @@ def glue(name: str, value, display_value: bool = False) -> None:
     """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"name must be a Python-identifier-like string, got {name!r}")
+    # NumPy and torch scalars display as 'np.float64(...)', which the {glue:text} role
+    # cannot format: hand over plain Python numbers.
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, torch.Tensor) and value.ndim == 0:
+        value = value.item()
     try:
         from myst_nb import glue as _glue
     except ImportError:  # Colab or plain Jupyter: nothing to glue into

@@ -574,3 +574,18 @@ def test_sliders_reject_wrong_types():
         widgets.int_slider("k", 2.5, 0, 5)
     with pytest.raises(TypeError, match="value must be a real number"):
         widgets.float_slider("a", "0.5", 0, 1, 0.1)
+
+
+def test_glue_converts_numpy_and_torch_scalars(monkeypatch):
+    import myst_nb
+
+    seen = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display=True: seen.append((name, value)))
+    import numpy as np
+    import torch as _torch
+    from gentheory_utils import book
+
+    book.glue("a", np.float64(1.5))
+    book.glue("b", _torch.tensor(2.5))
+    book.glue("c", np.int64(3))
+    assert [(n, type(v)) for n, v in seen] == [("a", float), ("b", float), ("c", int)]
