@@ -39,6 +39,8 @@ def _as_tensor(x, name: str = "x") -> torch.Tensor:
         raise ValueError(f"{name} must be 2-D with shape (s, d), got shape {tuple(x.shape)}")
     if not torch.is_floating_point(x):
         x = x.double()
+    elif x.dtype in (torch.float16, torch.bfloat16):
+        x = x.float()                      # squared norms overflow in half precision
     if not torch.isfinite(x).all():
         raise ValueError(f"{name} contains NaN or inf")
     return x
@@ -79,6 +81,8 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
         chunk_size = max(1, min(s, 2**26 // s))
     chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     keep = min(4 * k + 64, s * (s - 1) // 2)
+    x_orig = x
+    x = x - x.mean(0)                      # distances are translation-invariant; centring avoids cancellation
     sq = (x * x).sum(1)
     best_d = torch.empty(0, device=x.device, dtype=x.dtype)
     best_i = torch.empty(0, device=x.device, dtype=torch.long)
@@ -100,7 +104,7 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
         if len(best_d) > keep:
             best_d, order = torch.topk(best_d, keep, largest=False)
             best_i, best_j = best_i[order], best_j[order]
-    exact = (x[best_i].double() - x[best_j].double()).norm(dim=1)
+    exact = (x_orig[best_i].double() - x_orig[best_j].double()).norm(dim=1)
     exact, order = torch.sort(exact, stable=True)
     order = order[:k]
     return best_i[order], best_j[order], exact[:k]
@@ -127,7 +131,8 @@ def collision_probability(n_support: int, batch_size: int, weights=None) -> dict
 
     Notes
     -----
-    Uniform: ``1 - prod_{i<M} (1 - i/N)``, in log space through ``lgamma``.
+    Uniform: ``1 - prod_{i<M} (1 - i/N)``, as ``-expm1(sum log1p(-i/N))`` so that
+    tiny probabilities keep their precision.
     Weighted: ``1 - M! e_M(p)`` with ``e_M`` the elementary symmetric polynomial,
     by the recursion ``g_j <- g_j + j p g_{j-1}`` on ``g_j = j! e_j`` (the
     probability that ``j`` draws are distinct), ``O(N M)`` time.
@@ -140,7 +145,10 @@ def collision_probability(n_support: int, batch_size: int, weights=None) -> dict
         approx = -math.expm1(-pairs / n_support)
         if M > n_support:
             exact = 1.0
-        else:
+        elif M <= 10_000_000:
+            log_distinct = float(np.log1p(-np.arange(M, dtype=np.float64) / n_support).sum())
+            exact = -math.expm1(log_distinct)
+        else:  # very large batches: lgamma is accurate when the probability is not tiny
             log_distinct = math.lgamma(n_support + 1) - math.lgamma(n_support - M + 1) - M * math.log(n_support)
             exact = -math.expm1(log_distinct)
         return {"exact": exact, "approx": approx}
@@ -181,7 +189,10 @@ def suggest_threshold(reference, quantile: float = 0.01, chunk_size: int | None 
         raise ValueError("reference must have at least 2 rows")
     quantile = check_float(quantile, "quantile", 0.0, 1.0, False, False)
     n = x.shape[0]
-    chunk_size = chunk_size or max(1, min(n, 2**26 // n))
+    if chunk_size is None:
+        chunk_size = max(1, min(n, 2**26 // n))
+    chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
+    x = x - x.mean(0)
     sq = (x * x).sum(1)
     nearest = []
     for a in range(0, n, chunk_size):
@@ -267,7 +278,7 @@ def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: f
         lo = float(np.exp(inside.min()))
         hi = float(np.exp(inside.max())) if inside.max() < grid[-1] else math.inf
     s50 = lambda n_: (1 + math.sqrt(1 + 8 * n_ * math.log(2))) / 2 if math.isfinite(n_) else math.inf
-    intervals = [_wilson(c, trials) for c in hits]
+    intervals = [(min(lo_, c / trials), max(hi_, c / trials)) for c, (lo_, hi_) in zip(hits, (_wilson(c, trials) for c in hits))]
     return {
         "batch_sizes": sizes, "hits": hits, "trials": trials,
         "p_hat": [c / trials for c in hits],

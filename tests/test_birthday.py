@@ -166,17 +166,12 @@ def test_chunk_size_one_equals_default():
         assert torch.equal(u, v) and torch.equal(u, w)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: candidates come from |a|²+|b|²-2ab in the input dtype; with a large "
-                                       "common offset in float32 the rounding swamps the distances and the re-ranking "
-                                       "sees the wrong candidates (data are not centred before the fast formula)")
 def test_float32_with_large_offset_is_still_exact():
     g = torch.Generator().manual_seed(0)
     x = 1e4 + torch.randn(300, 8, generator=g)
     check_against_brute(x, 5)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: float16 squared norms overflow to inf, the fast distances become NaN, "
-                                       "every candidate is dropped and closest_pairs returns 0 pairs instead of k")
 def test_float16_pixel_values_return_k_pairs():
     g = torch.Generator().manual_seed(0)
     x = (torch.rand(50, 16, generator=g) * 255).round().half()
@@ -234,10 +229,6 @@ def test_uniform_edge_cases():
     assert collision_probability(6, 6)["exact"] == pytest.approx(1 - math.factorial(6) / 6**6, rel=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: uniform exact uses lgamma(N+1) - lgamma(N-M+1) - M log N, which cancels "
-                                       "catastrophically: M=1 gives a negative probability (N=10: -8.9e-16, N=365: "
-                                       "-1.8e-13); N=1e6, M=2 is off by 2.4e-4 relative; N=1e9 gives 2.3e-6 instead of "
-                                       "1e-9; N=1e12 gives -3.6e-3. sum(log1p(-i/N)) would be exact to rounding")
 @pytest.mark.parametrize(("N", "M"), [(10, 1), (365, 1), (10**6, 2), (10**9, 2), (10**12, 2)])
 def test_uniform_exact_precise_for_small_batches_and_large_support(N, M):
     exact = collision_probability(N, M)["exact"]
@@ -392,9 +383,6 @@ def test_suggest_threshold_bad_input(x, q, exc, match):
         suggest_threshold(x, q)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: suggest_threshold does not validate chunk_size; -1 gives an empty loop and "
-                                       "a RuntimeError from torch.cat ('expected a non-empty list of Tensors') instead "
-                                       "of a ValueError naming chunk_size (0 is silently replaced by the default)")
 def test_suggest_threshold_rejects_negative_chunk_size():
     with pytest.raises(ValueError, match="chunk_size"):
         suggest_threshold(torch.randn(10, 2), 0.5, chunk_size=-1)
@@ -470,9 +458,29 @@ def test_estimate_support_is_deterministic():
     assert len(seen) == 4 and len(set(seen)) == 4 and seen[0] == 4
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: _wilson rounding: with hits == trials (e.g. trials=6) p_high is "
-                                       "0.9999999999999999 < p_hat = 1.0, and with hits == 0 (e.g. trials=11) p_low is "
-                                       "2.8e-17 > p_hat = 0.0; the bounds are not clamped to contain p_hat")
+def _half_duplicates(n, seed):
+    """Even seeds give an all-duplicate batch, odd seeds a batch without duplicates."""
+    return torch.zeros(n, 2) if seed % 2 == 0 else gaussian(n, seed)
+
+
+def test_estimate_support_known_counts_give_closed_form_answers():
+    # seeds 0..9 for the only batch size: 5 duplicate batches out of 10
+    out = estimate_support(_half_duplicates, threshold=0.5, batch_sizes=[10], trials=10, seed=0)
+    assert out["hits"] == [5] and out["p_hat"] == [0.5]
+    # Wilson 95 % interval for 5/10
+    z = 1.96
+    centre = (0.5 + z * z / 20) / (1 + z * z / 10)
+    half = z * math.sqrt(0.25 / 10 + z * z / 400) / (1 + z * z / 10)
+    assert out["p_low"][0] == pytest.approx(centre - half, rel=1e-12)
+    assert out["p_high"][0] == pytest.approx(centre + half, rel=1e-12)
+    assert (out["p_low"][0], out["p_high"][0]) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+    # one batch size: the MLE solves 1 - exp(-45/N) = 1/2, N = 45 / ln 2 (on a grid of step 0.0014 in log N)
+    assert out["support"] == pytest.approx(45 / math.log(2), rel=2e-3)
+    assert out["s50"] == pytest.approx(10.0, rel=2e-3)
+    lo, hi = out["support_ci"]
+    assert lo < out["support"] < hi < math.inf
+
+
 def test_wilson_interval_contains_p_hat_at_the_extremes():
     all_dup = estimate_support(lambda n, s: torch.zeros(n, 2), threshold=0.5, batch_sizes=[4], trials=6)
     assert all_dup["p_hat"] == [1.0]
