@@ -47,9 +47,13 @@ def glue(name: str, value, display_value: bool = False) -> None:
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence], floatfmt: str = ".3g") -> Markdown:
     """A Markdown table of ``rows`` (floats formatted with ``floatfmt``).
 
-    Every row must have one entry per header.
+    Every row must have one entry per header; a ``|`` inside a header or cell is
+    escaped so it cannot split the cell.
     """
-    headers = [str(h) for h in headers]
+    def cell(v) -> str:                       # a literal | would end the cell: escape it
+        return (format(v, floatfmt) if isinstance(v, float) else str(v)).replace("|", "\\|")
+
+    headers = [cell(h) for h in headers]
     if not headers:
         raise ValueError("headers must not be empty")
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
@@ -57,6 +61,6 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence], floatfmt: s
         row = list(row)
         if len(row) != len(headers):
             raise ValueError(f"row {i} has {len(row)} entries, expected {len(headers)}")
-        cells = [format(v, floatfmt) if isinstance(v, float) else str(v) for v in row]
+        cells = [cell(v) for v in row]
         lines.append("| " + " | ".join(cells) + " |")
     return Markdown("\n".join(lines))

@@ -589,3 +589,11 @@ def test_glue_converts_numpy_and_torch_scalars(monkeypatch):
     book.glue("b", _torch.tensor(2.5))
     book.glue("c", np.int64(3))
     assert [(n, type(v)) for n, v in seen] == [("a", float), ("b", float), ("c", int)]
+
+
+def test_markdown_table_escapes_pipes():
+    from gentheory_utils.book import markdown_table
+
+    text = markdown_table(["P(|x| > 1)", "b"], [["|z|", 1.5]]).data
+    assert "P(\\|x\\| > 1)" in text and "\\|z\\|" in text
+    assert text.splitlines()[0].count(" | ") == 1              # still two columns
