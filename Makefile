@@ -29,8 +29,10 @@ test: test-unit test-notebooks test-book
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests -q
 
+# Two notebooks run at once (one per core), so each kernel gets one math thread:
+# two multi-threaded kernels on two cores thrash and run ten times slower.
 test-notebooks: $(STAMP)
-	$(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider chapters
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider chapters
 
 test-book: book
 
