@@ -49,12 +49,16 @@ def _as_tensor(x, name: str = "x") -> torch.Tensor:
 def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The ``k`` closest pairs (Euclidean) among the rows of ``x``.
 
-    Distances come from ``||a||² + ||b||² - 2 a·b`` on blocks of ``chunk_size``
-    rows against the rows after them (each pair once), so the work is half of one
-    ``s x s x d`` matrix product and the memory ``O(chunk_size · s)``. The best
-    ``4k + 64`` candidates by that formula are then re-ranked by distances
-    computed directly in float64, so rounding in the fast formula (which is
-    worst for near-duplicates) does not change the answer.
+    Squared distances come from ``||a||² + ||b||² - 2 a·b`` on blocks of
+    ``chunk_size`` rows against the rows after them (each pair once), so the work
+    is half of one ``s x s x d`` matrix product and the memory
+    ``O(chunk_size · s)``. A pool holds the best ``4k + 64`` candidates so far;
+    a block row whose minimum cannot beat the pool's worst is skipped after one
+    pass, so the selection costs little next to the product. The pool is then
+    re-ranked by distances computed directly in float64, so rounding in the
+    fast formula (worst for near-duplicates) does not change the answer. Data
+    whose mean is large next to its spread is centred first (a copy), which
+    avoids cancellation in the fast formula.
 
     Parameters
     ----------
@@ -76,38 +80,56 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
     s = x.shape[0]
     if s < 2:
         raise ValueError(f"x must have at least 2 rows to form a pair, got {s}")
-    k = check_int(k, "k", minimum=1, maximum=s * (s - 1) // 2)
+    n_pairs = s * (s - 1) // 2
+    k = check_int(k, "k", minimum=1, maximum=n_pairs)
     if chunk_size is None:
         chunk_size = max(1, min(s, 2**26 // s))
     chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
-    keep = min(4 * k + 64, s * (s - 1) // 2)
-    x_orig = x
-    x = x - x.mean(0)                      # distances are translation-invariant; centring avoids cancellation
+    keep = min(4 * k + 64, n_pairs)
     sq = (x * x).sum(1)
-    best_d = torch.empty(0, device=x.device, dtype=x.dtype)
-    best_i = torch.empty(0, device=x.device, dtype=torch.long)
-    best_j = torch.empty(0, device=x.device, dtype=torch.long)
+    mean = x.mean(0)
+    xc = x
+    if float(mean @ mean) > 1e-2 * float(sq.mean()):
+        xc = x - mean
+        sq = (xc * xc).sum(1)
+    inf = float("inf")
+    tri = torch.ones(min(chunk_size, s), min(chunk_size, s), dtype=torch.bool, device=x.device).tril_()
+    pool_d = torch.empty(0, device=x.device, dtype=x.dtype)
+    pool_i = torch.empty(0, device=x.device, dtype=torch.long)
+    pool_j = torch.empty(0, device=x.device, dtype=torch.long)
+    tau = inf
     for a in range(0, s - 1, chunk_size):
         b = min(a + chunk_size, s - 1)
-        block = sq[a:b, None] + sq[None, a:] - 2 * (x[a:b] @ x[a:].T)        # rows a..b-1 against columns a..s-1
-        rows = torch.arange(a, b, device=x.device)[:, None]
-        cols = torch.arange(a, s, device=x.device)[None, :]
-        block = block.masked_fill(cols <= rows, float("inf"))              # each pair once, i < j
-        n_take = min(keep, block.numel())
-        vals, flat = torch.topk(block.reshape(-1), n_take, largest=False)
-        ok = torch.isfinite(vals)
-        vals, flat = vals[ok], flat[ok]
-        width = s - a
-        best_d = torch.cat([best_d, vals])
-        best_i = torch.cat([best_i, a + flat // width])
-        best_j = torch.cat([best_j, a + flat % width])
-        if len(best_d) > keep:
-            best_d, order = torch.topk(best_d, keep, largest=False)
-            best_i, best_j = best_i[order], best_j[order]
-    exact = (x_orig[best_i].double() - x_orig[best_j].double()).norm(dim=1)
+        h = b - a
+        block = torch.addmm(sq[None, a:], xc[a:b], xc[a:].T, beta=1, alpha=-2)
+        block[:, :h].masked_fill_(tri[:h, :h], inf)
+        rows_sq = sq[a:b]
+        limit = (tau - rows_sq) if tau < inf else None
+        if limit is not None:
+            rows = (block.amin(1) < limit).nonzero(as_tuple=True)[0]     # usually few rows can still improve the pool
+            if len(rows) == 0:
+                continue
+            sub = block[rows]
+        else:
+            rows = torch.arange(h, device=x.device)
+            sub = block
+        vals, cols = torch.topk(sub, min(keep, sub.shape[1]), dim=1, largest=False, sorted=False)
+        vals = vals + rows_sq[rows, None]
+        ii = rows[:, None].expand_as(cols)
+        ok = torch.isfinite(vals) if limit is None else vals < tau
+        vals, ii, jj = vals[ok], ii[ok], cols[ok]
+        pool_d = torch.cat([pool_d, vals])
+        pool_i = torch.cat([pool_i, a + ii])
+        pool_j = torch.cat([pool_j, a + jj])
+        if len(pool_d) > keep:
+            pool_d, order = torch.topk(pool_d, keep, largest=False)
+            pool_i, pool_j = pool_i[order], pool_j[order]
+        if len(pool_d) == keep:
+            tau = float(pool_d.max())
+    exact = (x[pool_i].double() - x[pool_j].double()).norm(dim=1)
     exact, order = torch.sort(exact, stable=True)
     order = order[:k]
-    return best_i[order], best_j[order], exact[:k]
+    return pool_i[order], pool_j[order], exact[:k]
 
 
 def collision_probability(n_support: int, batch_size: int, weights=None) -> dict:
