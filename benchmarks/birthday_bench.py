@@ -12,7 +12,8 @@ duplicates, measures in the same run:
 * a plain pairwise loop with a heap of the 20 closest, as in the public
   reference implementation (only for the smallest sizes).
 
-Writes ``benchmarks/results/birthday_bench.md``. Usage:
+Writes ``benchmarks/results/birthday_bench.md`` (and ``.json``; a run with a
+subset of sizes replaces those rows and keeps the others). Usage:
 ``python benchmarks/birthday_bench.py [--sizes 1024 4096 16384 65536] [--dims 64 784 3072]``.
 """
 from __future__ import annotations
@@ -87,20 +88,25 @@ def main() -> int:
     parser.add_argument("--dims", type=int, nargs="+", default=[64, 784, 3072])
     parser.add_argument("--baseline-limit", type=float, default=60.0, help="seconds allowed to a baseline run")
     args = parser.parse_args()
-    rows = []
+    store = OUT / "birthday_bench.json"                # rows from earlier runs, so one row can be re-measured
+    rows = {(r["s"], r["d"]): r for r in json.loads(store.read_text())} if store.exists() else {}
     for d in args.dims:
         slow = {"pdist": False, "loop": False}
         for s in args.sizes:
             ours = measure("ours", s, d, timeout=3600)
             floor = measure("matmul", s, d, timeout=3600)
             row = {"s": s, "d": d, "ours_s": ours["seconds"], "ours_peak_mib": ours["peak_mib"],
-                   "floor_s": floor["seconds"], "ratio": ours["seconds"] / floor["seconds"]}
+                   "floor_s": floor["seconds"], "ratio": ours["seconds"] / floor["seconds"],
+                   "date": dt.date.today().isoformat()}
             for base in ("pdist", "loop"):
                 res = None if slow[base] else measure(base, s, d, timeout=args.baseline_limit)
                 slow[base] = slow[base] or res is None
                 row[f"{base}_s"] = None if res is None else res["seconds"]
-            rows.append(row)
+            rows[s, d] = row
             print(row, flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    store.write_text(json.dumps(sorted(rows.values(), key=lambda r: (r["d"], r["s"])), indent=1) + "\n")
+    rows = sorted(rows.values(), key=lambda r: (r["d"], r["s"]))
     fmt = lambda v: "> limit" if v is None else f"{v:.2f}"
     lines = ["| s | d | closest_pairs (s) | matrix-product floor (s) | ratio | peak memory (MiB) | pdist + argpartition (s) | pairwise loop + heap (s) |",
              "|---|---|---|---|---|---|---|---|"]
@@ -113,7 +119,6 @@ def main() -> int:
               f"process's resident set (data included); the floor is computed in blocks of 8,192 rows when the "
               f"s x s result would exceed 4 GiB (s = 65,536). '> limit': a baseline skipped after it exceeded "
               f"{args.baseline_limit:.0f} s at a smaller size or timed out."]
-    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "birthday_bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0

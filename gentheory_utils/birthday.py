@@ -310,7 +310,8 @@ def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: f
     }
 
 
-def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title: str = "Closest pairs"):
+def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title: str = "Closest pairs",
+                 dist=None, threshold: float | None = None):
     """A figure of the first ``n`` pairs ``(images[i], images[j])`` side by side, for human judgement.
 
     Parameters
@@ -320,6 +321,12 @@ def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title:
     image_shape : (h, w)
     n : int
         Pairs to show (at most ``len(i)``).
+    title : str
+    dist : tensor of shape (>= n,), optional
+        The pairs' distances, printed above each pair.
+    threshold : float, optional
+        With ``dist``: pairs closer than this are marked "dup" and framed in
+        orange, as the automated test would count them (> 0).
 
     Returns
     -------
@@ -332,6 +339,16 @@ def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title:
     if x.shape[1] != h * w:
         raise ValueError(f"images have {x.shape[1]} columns, image_shape {image_shape} needs {h * w}")
     n = check_int(n, "n", minimum=1, maximum=len(i))
+    if len(j) != len(i):
+        raise ValueError(f"i and j must have the same length, got {len(i)} and {len(j)}")
+    if dist is not None:
+        dist = torch.as_tensor(dist).detach().cpu().double().reshape(-1)
+        if len(dist) < n:
+            raise ValueError(f"dist needs at least n = {n} entries, got {len(dist)}")
+    if threshold is not None:
+        if dist is None:
+            raise ValueError("threshold needs dist")
+        threshold = check_float(threshold, "threshold", low=0.0, low_inclusive=False)
     ncol = min(n, 10)
     nrow = math.ceil(n / ncol)
     fig, axes = plt.subplots(2 * nrow, ncol, figsize=(1.1 * ncol, 2.3 * nrow), squeeze=False)
@@ -342,7 +359,16 @@ def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title:
         r, c = divmod(t, ncol)
         for row, idx in ((2 * r, int(i[t])), (2 * r + 1, int(j[t]))):
             axes[row, c].imshow(x[idx].reshape(h, w).numpy(), cmap="gray_r", vmin=lo, vmax=hi)
-        axes[2 * r, c].set_title(f"pair {t + 1}", fontsize=7)
+        name = f"pair {t + 1}" if dist is None else f"{t + 1}: {float(dist[t]):.2f}"
+        duplicate = threshold is not None and float(dist[t]) < threshold
+        axes[2 * r, c].set_title(name + (" dup" if duplicate else ""), fontsize=7,
+                                 color="#D55E00" if duplicate else "black")
+        if duplicate:
+            for row in (2 * r, 2 * r + 1):
+                axes[row, c].set_axis_on()
+                axes[row, c].set_xticks([]); axes[row, c].set_yticks([])
+                for spine in axes[row, c].spines.values():
+                    spine.set_edgecolor("#D55E00"); spine.set_linewidth(2)
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -190,10 +190,11 @@ class GANRun:
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0) -> torch.Tensor:
-        """``n`` generator samples from seeded noise, shape ``(n, data_dim)``."""
+        """``n`` generator samples from seeded noise, shape ``(n, data_dim)``, without gradients."""
         n = check_int(n, "n", minimum=1)
         z = torch.randn(n, self.z_dim, generator=torch.Generator().manual_seed(check_int(seed, "seed", minimum=0)))
-        return self.generator(z)
+        with torch.no_grad():
+            return self.generator(z)
 
 
 def train_gan(

@@ -127,11 +127,12 @@ class VAE(nn.Module):
         return (-0.5 * (x - out).pow(2) / var - 0.5 * math.log(2 * math.pi * var)).sum(-1)
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Decoder means ``E[X|z]`` at ``n`` codes drawn from the prior, shape ``(n, D)``."""
+        """Decoder means ``E[X|z]`` at ``n`` codes drawn from the prior, shape ``(n, D)``, without gradients."""
         n = check_int(n, "n", minimum=1)
         device = next(self.parameters()).device
         z = torch.randn(n, self.latent_dim, generator=generator).to(device)
-        return self.mean(z)
+        with torch.no_grad():
+            return self.mean(z)
 
 
 def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, beta: float = 1.0) -> torch.Tensor:

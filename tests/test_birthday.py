@@ -560,3 +560,39 @@ def test_pair_montage_bad_input(shape, n, exc, match):
         pair_montage(images, i, j, shape, n=n)
     for num in set(plt.get_fignums()) - before:
         plt.close(num)
+
+
+def test_pair_montage_marks_pairs_below_threshold():
+    g = torch.Generator().manual_seed(13)
+    images = torch.rand(30, 12, generator=g)
+    images[5] = images[2]                                    # one exact duplicate
+    i, j, dist = closest_pairs(images, k=6)
+    threshold = float(dist[2] + dist[3]) / 2                 # pairs 1-3 count, 4-6 do not
+    fig = pair_montage(images, i, j, (3, 4), n=6, dist=dist, threshold=threshold)
+    try:
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        assert len(titles) == 6
+        assert [t.endswith(" dup") for t in titles] == [True, True, True, False, False, False]
+        assert titles[0] == "1: 0.00 dup"
+        assert titles[3] == f"4: {float(dist[3]):.2f}"
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"threshold": 0.5}, "threshold needs dist"),
+    ({"dist": torch.zeros(2)}, "dist needs at least n = 3"),
+    ({"dist": torch.zeros(5), "threshold": 0.0}, "threshold must be > 0"),
+])
+def test_pair_montage_bad_dist_or_threshold(kwargs, match):
+    images = torch.rand(10, 12)
+    i, j, _ = closest_pairs(images, k=5)
+    with pytest.raises(ValueError, match=match):
+        pair_montage(images, i, j, (3, 4), n=3, **kwargs)
+
+
+def test_pair_montage_rejects_mismatched_indices():
+    images = torch.rand(10, 12)
+    i, j, _ = closest_pairs(images, k=5)
+    with pytest.raises(ValueError, match="same length"):
+        pair_montage(images, i, j[:4], (3, 4), n=3)
