@@ -49,6 +49,8 @@ def _as_tensor(x, name: str = "x") -> torch.Tensor:
 def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The ``k`` closest pairs (Euclidean) among the rows of ``x``.
 
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
     Squared distances come from ``||a||² + ||b||² - 2 a·b`` on blocks of
     ``chunk_size`` rows against the rows after them (each pair once), so the work
     is half of one ``s x s x d`` matrix product and the memory
@@ -135,6 +137,8 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
 def collision_probability(n_support: int, batch_size: int, weights=None) -> dict:
     """Probability that ``batch_size`` i.i.d. draws contain a repeated point.
 
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
     Parameters
     ----------
     n_support : int
@@ -196,6 +200,8 @@ def collision_probability(n_support: int, batch_size: int, weights=None) -> dict
 def suggest_threshold(reference, quantile: float = 0.01, chunk_size: int | None = None) -> float:
     """A duplicate threshold: a low quantile of nearest-neighbour distances in ``reference``.
 
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
     Distinct real images are rarely closer to each other than this, so two
     generated samples closer than it are suspiciously alike.
 
@@ -237,6 +243,8 @@ def _wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: float, batch_sizes: Sequence[int],
                      trials: int = 20, seed: int = 0) -> dict:
     """Birthday-paradox estimate of the support size of ``sample_fn``'s distribution.
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
     For each batch size ``s``, draws ``trials`` batches ``sample_fn(s, seed_t)`` and
     counts those whose closest pair is closer than ``threshold``. The support
@@ -313,6 +321,8 @@ def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: f
 def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title: str = "Closest pairs",
                  dist=None, threshold: float | None = None):
     """A figure of the first ``n`` pairs ``(images[i], images[j])`` side by side, for human judgement.
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
     Parameters
     ----------

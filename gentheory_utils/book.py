@@ -18,6 +18,8 @@ __all__ = ["glue", "markdown_table"]
 def glue(name: str, value, display_value: bool = False) -> None:
     """Store ``value`` under ``name`` for ``{glue}`` roles in the chapter's text.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     Parameters
     ----------
     name : str
@@ -46,6 +48,8 @@ def glue(name: str, value, display_value: bool = False) -> None:
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence], floatfmt: str = ".3g") -> Markdown:
     """A Markdown table of ``rows`` (floats formatted with ``floatfmt``).
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     Every row must have one entry per header; a ``|`` inside a header or cell is
     escaped so it cannot split the cell.

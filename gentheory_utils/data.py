@@ -50,6 +50,8 @@ def _generator(seed: int) -> torch.Generator:
 def ring_centers(n_modes: int = 8, radius: float = 1.0) -> torch.Tensor:
     """Centres of a ring of Gaussians: ``radius * (cos 2πi/K, sin 2πi/K)``.
 
+    Taught in Chapter 3, *GANs and mode collapse*.
+
     Parameters
     ----------
     n_modes : int
@@ -71,6 +73,8 @@ def ring_centers(n_modes: int = 8, radius: float = 1.0) -> torch.Tensor:
 
 def grid_centers(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
     """Centres of a ``side x side`` grid of Gaussians, centred at the origin.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
 
     With the defaults these are ``{-4, -2, 0, 2, 4}²`` (PacGAN protocol).
 
@@ -98,6 +102,8 @@ def _mixture(n: int, centers: torch.Tensor, std: float, seed: int) -> torch.Tens
 def ring(n: int, seed: int = 0, n_modes: int = 8, radius: float = 1.0, std: float = RING_STD) -> torch.Tensor:
     """Sample an equal-weight mixture of Gaussians on a ring.
 
+    Taught in Chapter 3, *GANs and mode collapse*.
+
     Parameters
     ----------
     n : int
@@ -119,6 +125,8 @@ def ring(n: int, seed: int = 0, n_modes: int = 8, radius: float = 1.0, std: floa
 def grid(n: int, seed: int = 0, side: int = 5, spacing: float = 2.0, std: float = GRID_STD) -> torch.Tensor:
     """Sample an equal-weight mixture of Gaussians on a square grid.
 
+    Taught in Chapter 3, *GANs and mode collapse*.
+
     Returns
     -------
     torch.Tensor
@@ -129,6 +137,8 @@ def grid(n: int, seed: int = 0, side: int = 5, spacing: float = 2.0, std: float 
 
 def random_rotation(dim: int, seed: int = 0) -> torch.Tensor:
     """A random orthogonal matrix, uniform (Haar) over the orthogonal group.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     Returns
     -------
@@ -160,6 +170,8 @@ def _embed(points: torch.Tensor, ambient_dim: int, noise: float, seed: int, gen:
 def helix(n: int, seed: int = 0, ambient_dim: int = 3, turns: float = 2.0, noise: float = 0.0) -> torch.Tensor:
     """Sample a helix, a 1-manifold, embedded in ``R^ambient_dim``.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     The curve ``t -> (cos t, sin t, t / (2π))`` for ``t`` uniform on
     ``[0, 2π·turns]``, padded with zeros and rotated by a random rotation when
     ``ambient_dim > 3``, plus optional isotropic Gaussian ``noise`` in all
@@ -181,6 +193,8 @@ def helix(n: int, seed: int = 0, ambient_dim: int = 3, turns: float = 2.0, noise
 def swiss_roll(n: int, seed: int = 0, ambient_dim: int = 3, noise: float = 0.0) -> torch.Tensor:
     """Sample a swiss roll, a 2-manifold, embedded in ``R^ambient_dim``.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     With ``s`` uniform on ``[0, 1]`` and ``h`` uniform on ``[-1, 1]``, the
     angle is ``θ = 1.5π(1 + 2s)`` and the point is ``(θ cos θ, h·π, θ sin θ) / π``
     (about unit scale), then embedded as in :func:`helix`.
@@ -200,6 +214,8 @@ def swiss_roll(n: int, seed: int = 0, ambient_dim: int = 3, noise: float = 0.0) 
 
 def sphere(n: int, seed: int = 0, k: int = 2, ambient_dim: int = 10, noise: float = 0.0) -> torch.Tensor:
     """Sample the unit sphere ``S^k`` uniformly, embedded in ``R^ambient_dim``.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     ``S^k`` sits in ``R^(k+1)`` (normalised Gaussian vectors), then is padded
     and randomly rotated into ``R^ambient_dim`` (``ambient_dim >= k + 1``).
@@ -221,6 +237,8 @@ def sphere(n: int, seed: int = 0, k: int = 2, ambient_dim: int = 10, noise: floa
 class DigitsSplit:
     """scikit-learn's 8x8 digits, scaled to ``[0, 1]`` and split once.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     Attributes
     ----------
     x_train, x_test : torch.Tensor
@@ -238,6 +256,8 @@ class DigitsSplit:
 
 def digits(test_fraction: float = 0.2, seed: int = 0) -> DigitsSplit:
     """Load the bundled digits (1,797 images) with a fixed, stratified split.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     Parameters
     ----------
@@ -264,6 +284,8 @@ def digits(test_fraction: float = 0.2, seed: int = 0) -> DigitsSplit:
 
 class KnownSupport:
     """A distribution with a known, finite support: templates plus small noise.
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
     A sample picks template ``i`` with probability ``weights[i]`` and adds
     isotropic Gaussian noise of standard deviation ``noise``. With small noise

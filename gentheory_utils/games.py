@@ -24,17 +24,25 @@ def _payoff(A) -> np.ndarray:
 
 
 def pure_maxmin(A) -> float:
-    """``max_i min_j A[i, j]``: what the row player can guarantee with a pure strategy."""
+    """``max_i min_j A[i, j]``: what the row player can guarantee with a pure strategy.
+
+    Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
+    """
     return float(_payoff(A).min(axis=1).max())
 
 
 def pure_minmax(A) -> float:
-    """``min_j max_i A[i, j]``: what the column player can hold the row player to, purely."""
+    """``min_j max_i A[i, j]``: what the column player can hold the row player to, purely.
+
+    Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
+    """
     return float(_payoff(A).max(axis=0).min())
 
 
 def solve_zero_sum(A) -> tuple[float, np.ndarray, np.ndarray]:
     """Value and optimal mixed strategies of the zero-sum game with payoff ``A`` to the row player.
+
+    Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
 
     Solves ``max_p min_j (pᵀA)_j`` and ``min_q max_i (Aq)_i`` as two linear programs
     (HiGHS, through ``scipy.optimize.linprog``).
@@ -75,6 +83,8 @@ def solve_zero_sum(A) -> tuple[float, np.ndarray, np.ndarray]:
 
 def exploitability(A, p, q=None) -> float:
     """How far ``(p, q)`` is from equilibrium.
+
+    Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
 
     ``p`` and ``q`` must be finite probability vectors (entries >= 0, summing
     to 1 within 1e-6, so float32 softmax outputs are accepted).

@@ -54,6 +54,8 @@ def generator(z_dim: int = 2, data_dim: int = 2, width: int = 256, depth: int = 
               out_activation: str | None = None) -> nn.Sequential:
     """An MLP generator ``R^z_dim -> R^data_dim`` with ``depth`` ReLU layers of ``width``.
 
+    Taught in Chapter 3, *GANs and mode collapse*.
+
     ``out_activation`` (e.g. ``"tanh"`` for data scaled to ``[-1, 1]``) is applied to the output.
     """
     depth = check_int(depth, "depth", minimum=1)
@@ -62,7 +64,10 @@ def generator(z_dim: int = 2, data_dim: int = 2, width: int = 256, depth: int = 
 
 
 def discriminator(data_dim: int = 2, pack_size: int = 1, width: int = 256, depth: int = 3) -> nn.Sequential:
-    """An MLP discriminator on ``pack_size`` concatenated samples, one logit (or critic value) out."""
+    """An MLP discriminator on ``pack_size`` concatenated samples, one logit (or critic value) out.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     depth = check_int(depth, "depth", minimum=1)
     pack_size = check_int(pack_size, "pack_size", minimum=1)
     return mlp(data_dim * pack_size, 1, (check_int(width, "width", minimum=1),) * depth, activation="leaky_relu")
@@ -70,6 +75,8 @@ def discriminator(data_dim: int = 2, pack_size: int = 1, width: int = 256, depth
 
 def pack(x: torch.Tensor, pack_size: int) -> torch.Tensor:
     """Group consecutive rows: ``(n, d) -> (n // pack_size, d * pack_size)`` (PacGAN).
+
+    Taught in Chapter 3, *GANs and mode collapse*.
 
     ``n`` must be a multiple of ``pack_size``.
     """
@@ -84,6 +91,8 @@ def pack(x: torch.Tensor, pack_size: int) -> torch.Tensor:
 def d_loss_logistic(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
     """Discriminator loss ``-E log D(x) - E log(1 - D(G(z)))`` with ``D = sigmoid(logit)``.
 
+    Taught in Chapter 3, *GANs and mode collapse*.
+
     ``-log sigmoid(t) = softplus(-t)`` and ``-log(1 - sigmoid(t)) = softplus(t)``
     keep it numerically stable. Minimising it maximises the GAN value function.
     """
@@ -91,22 +100,33 @@ def d_loss_logistic(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> tor
 
 
 def g_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
-    """Non-saturating generator loss ``-E log D(G(z))`` (strong gradients when D wins)."""
+    """Non-saturating generator loss ``-E log D(G(z))`` (strong gradients when D wins).
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     return softplus(-fake_logits).mean()
 
 
 def d_loss_wasserstein(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-    """Critic loss ``E f(G(z)) - E f(x)``: minimising it maximises ``E f(x) - E f(G(z))``."""
+    """Critic loss ``E f(G(z)) - E f(x)``: minimising it maximises ``E f(x) - E f(G(z))``.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     return fake_scores.mean() - real_scores.mean()
 
 
 def g_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
-    """Generator loss ``-E f(G(z))``."""
+    """Generator loss ``-E f(G(z))``.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     return -fake_scores.mean()
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, one_sided: bool = False) -> torch.Tensor:
     """Gradient penalty at random points ``x_hat`` between real and fake samples.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
 
     Two-sided (WGAN-GP, Gulrajani et al., 2017): ``E (||grad f(x_hat)|| - 1)^2``.
     One-sided (Petzka et al., 2018): ``E max(0, ||grad f(x_hat)|| - 1)^2``, which
@@ -124,7 +144,10 @@ def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor, 
 
 
 def r1_penalty(disc: nn.Module, real: torch.Tensor) -> torch.Tensor:
-    """R1 penalty ``E ||grad D(x)||^2`` on real data (returns the scores' penalty only)."""
+    """R1 penalty ``E ||grad D(x)||^2`` on real data (returns the scores' penalty only).
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     real = real.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(disc(real).sum(), real, create_graph=True)
     return grad.pow(2).sum(dim=1).mean()
@@ -132,6 +155,8 @@ def r1_penalty(disc: nn.Module, real: torch.Tensor) -> torch.Tensor:
 
 class MixtureGenerator(nn.Module):
     """A mixture of ``K`` generators with learned weights ``softmax(logits)`` (MIX+GAN).
+
+    Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
 
     Its input has one coordinate more than each component's: the last one,
     ``u ~ N(0, 1)``, picks component ``k`` where ``Phi(u)`` falls in the cumulative
@@ -166,6 +191,8 @@ class MixtureGenerator(nn.Module):
 @dataclass
 class GANRun:
     """What :func:`train_gan` returns.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
 
     Attributes
     ----------
@@ -223,6 +250,8 @@ def train_gan(
     progress: bool = True,
 ) -> GANRun:
     """Train a GAN on the rows of ``x_train`` by alternating Adam steps.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
 
     Parameters
     ----------

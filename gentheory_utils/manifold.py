@@ -26,6 +26,8 @@ __all__ = ["neighbor_distances", "pca_dimension", "mle_dimension", "twonn_dimens
 def neighbor_distances(x, k: int) -> np.ndarray:
     """Distances from each point to its ``k`` nearest other points.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     Parameters
     ----------
     x : array or tensor, shape (n, D)
@@ -54,6 +56,8 @@ def neighbor_distances(x, k: int) -> np.ndarray:
 
 def pca_dimension(x, variance: float = 0.95, n_neighbors: int | None = None) -> int:
     """Number of principal components that explain a fraction ``variance``.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     Parameters
     ----------
@@ -94,6 +98,8 @@ def pca_dimension(x, variance: float = 0.95, n_neighbors: int | None = None) -> 
 def mle_dimension(x, k: int = 10) -> float:
     """Levina–Bickel maximum-likelihood estimate of intrinsic dimension.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     For point ``i`` with neighbour distances ``T_1 <= ... <= T_k``, the local
     estimate of ``1/d`` is ``(1/(k-1)) Σ_{j<k} log(T_k / T_j)``; the global
     estimate inverts the mean of these over points (the averaging suggested by
@@ -122,6 +128,8 @@ def mle_dimension(x, k: int = 10) -> float:
 
 def twonn_dimension(x, discard_fraction: float = 0.1) -> float:
     """TwoNN estimate of intrinsic dimension (Facco et al., 2017).
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     With ``μ_i = r_2 / r_1`` the ratio of second to first neighbour distance,
     ``μ`` follows a Pareto law ``F(μ) = 1 - μ^(-d)`` when the density is

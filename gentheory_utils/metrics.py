@@ -22,6 +22,8 @@ __all__ = ["mode_coverage"]
 def mode_coverage(samples, centers, std: float, hq_threshold: float = 3.0) -> dict:
     """Modes captured, fraction of high-quality samples and reverse KL.
 
+    Taught in Chapter 3, *GANs and mode collapse*.
+
     Parameters
     ----------
     samples : array or tensor, shape (n, d)

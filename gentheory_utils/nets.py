@@ -36,6 +36,8 @@ def mlp(
 ) -> nn.Sequential:
     """Build ``Linear -> [BatchNorm] -> activation`` blocks and a linear head.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     Parameters
     ----------
     in_dim, out_dim : int
@@ -80,7 +82,10 @@ def mlp(
 
 
 def count_parameters(model: nn.Module) -> int:
-    """Number of trainable scalars in ``model``."""
+    """Number of trainable scalars in ``model``.
+
+    Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

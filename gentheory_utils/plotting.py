@@ -30,6 +30,8 @@ PALETTE: list[str] = [
 def use_style(dpi: int = 90) -> None:
     """Set the book's matplotlib defaults (palette, grid, sizes).
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     Sequential colour maps default to ``viridis``, which is perceptually
     uniform and colour-blind safe.
     """
@@ -53,14 +55,20 @@ def use_style(dpi: int = 90) -> None:
 
 
 def palette_cmap(n: int) -> ListedColormap:
-    """A qualitative colour map with the first ``n`` (<= 8) palette colours."""
+    """A qualitative colour map with the first ``n`` (<= 8) palette colours.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+    """
     if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= len(PALETTE):
         raise ValueError(f"n must be an integer in [1, {len(PALETTE)}], got {n!r}")
     return ListedColormap(PALETTE[:n])
 
 
 def label(ax: Axes, title: str, xlabel: str, ylabel: str) -> Axes:
-    """Give ``ax`` a title and axis labels; all three must be non-empty strings."""
+    """Give ``ax`` a title and axis labels; all three must be non-empty strings.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+    """
     if not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     for name, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):

@@ -16,13 +16,19 @@ __all__ = ["progress_bar", "progress_range"]
 
 
 def progress_bar(iterable: Iterable, progress: bool = True, desc: str | None = None, total: int | None = None) -> tqdm:
-    """Wrap ``iterable`` in a ``tqdm.auto`` bar, or a silent one when ``progress`` is False."""
+    """Wrap ``iterable`` in a ``tqdm.auto`` bar, or a silent one when ``progress`` is False.
+
+    Taught in Chapter 4, *Generalization of GANs depends on the discriminator*.
+    """
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
     return tqdm(iterable, desc=desc, total=total, disable=not progress, leave=False)
 
 
 def progress_range(n: int, progress: bool = True, desc: str | None = None) -> tqdm:
-    """``range(n)`` with a progress bar (see :func:`progress_bar`)."""
+    """``range(n)`` with a progress bar (see :func:`progress_bar`).
+
+    Taught in Chapter 4, *Generalization of GANs depends on the discriminator*.
+    """
     n = check_int(n, "n", minimum=0)
     return progress_bar(range(n), progress=progress, desc=desc, total=n)

@@ -18,7 +18,10 @@ def _folder():
 
 
 def available() -> list[str]:
-    """Names of the stored results (file names without extension)."""
+    """Names of the stored results (file names without extension).
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     return sorted({p.name.rsplit(".", 1)[0] for p in _folder().iterdir() if p.name.endswith((".json", ".md"))})
 
 
@@ -32,10 +35,16 @@ def _file(name: str, suffix: str):
 
 
 def load_json(name: str) -> dict:
-    """The stored JSON result ``name`` (for example ``"mode_coverage"``)."""
+    """The stored JSON result ``name`` (for example ``"mode_coverage"``).
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     return json.loads(_file(name, ".json").read_text(encoding="utf-8"))
 
 
 def load_markdown(name: str) -> str:
-    """The stored Markdown table ``name``, as text."""
+    """The stored Markdown table ``name``, as text.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
     return _file(name, ".md").read_text(encoding="utf-8")

@@ -15,6 +15,8 @@ __all__ = ["seed_everything", "get_device"]
 def seed_everything(seed: int = 0, deterministic: bool = True) -> None:
     """Seed Python's ``random``, NumPy's global generator and torch.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     Parameters
     ----------
     seed : int
@@ -35,6 +37,8 @@ def seed_everything(seed: int = 0, deterministic: bool = True) -> None:
 
 def get_device(prefer_gpu: bool = True) -> torch.device:
     """The device to compute on: a CUDA GPU (or Apple MPS) when present, else the CPU.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     The same notebook therefore scales up on Colab's GPU runtime and still
     runs on a laptop.

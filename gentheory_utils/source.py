@@ -11,6 +11,8 @@ __all__ = ["show_source"]
 def show_source(obj) -> Code:
     """Return the source of a function, class or method as highlighted code.
 
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
     As the last expression of a cell it renders in the notebook and in the
     book, so the reader sees exactly the code the chapter calls.
 

@@ -29,7 +29,10 @@ _STYLE = {"description_width": "initial"}
 
 
 def float_slider(description: str, value: float, min: float, max: float, step: float) -> W.FloatSlider:
-    """A ``FloatSlider`` that only fires when released (keeps redraws cheap)."""
+    """A ``FloatSlider`` that only fires when released (keeps redraws cheap).
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+    """
     value, min, max, step = (check_float(v, n) for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step")))
     if not (min <= value <= max) or step <= 0:
         raise ValueError(f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}")
@@ -38,7 +41,10 @@ def float_slider(description: str, value: float, min: float, max: float, step: f
 
 
 def int_slider(description: str, value: int, min: int, max: int, step: int = 1) -> W.IntSlider:
-    """An ``IntSlider`` that only fires when released."""
+    """An ``IntSlider`` that only fires when released.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+    """
     value, min, max, step = (check_int(v, n) for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step")))
     if not (min <= value <= max) or step <= 0:
         raise ValueError(f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}")
@@ -47,7 +53,10 @@ def int_slider(description: str, value: int, min: int, max: int, step: int = 1) 
 
 
 def dropdown(description: str, options: list, value=None) -> W.Dropdown:
-    """A ``Dropdown`` over ``options`` (first option by default)."""
+    """A ``Dropdown`` over ``options`` (first option by default).
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+    """
     if not options:
         raise ValueError("options must be a non-empty list")
     value = options[0] if value is None else value
@@ -58,6 +67,8 @@ def dropdown(description: str, options: list, value=None) -> W.Dropdown:
 
 def interactive_figure(draw: Callable[..., Figure], controls: Mapping[str, W.ValueWidget]) -> dict:
     """Show ``controls`` above a figure that ``draw(**values)`` redraws on change.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
     Parameters
     ----------
