@@ -16,9 +16,12 @@ a ``file://`` URL as a reader with a USB stick would:
 * **figures have alt text**: every ``<img>`` in the page body has a non-empty
   ``alt``;
 * **downloads**: every chapter page links to its ``.ipynb`` source, and the
-  file is in the build.
+  file is in the build;
+* **dark mode**: every PNG figure in ``_images/`` is opaque (a transparent
+  figure would show dark text on the dark theme's background).
 
-A full-page screenshot of each chapter goes to ``_build/screenshots/``.
+A full-page screenshot of each chapter goes to ``_build/screenshots/``, and a
+screenshot of its first screen in dark mode next to it.
 Exit status 1 when any page fails. Usage:
 ``python tools/check_html.py [--html _build/html] [--screenshots _build/screenshots] [--pages GLOB ...]``
 """
@@ -71,7 +74,8 @@ INSPECT_JS = """
   const maths = Array.from(document.querySelectorAll('.math'));
   out.math = maths.length;
   out.math_unrendered = maths.filter((m) => !m.querySelector('mjx-container')).map((m) => m.textContent.slice(0, 80));
-  out.math_errors = Array.from(document.querySelectorAll('mjx-merror')).map((m) => m.getAttribute('data-mjx-error') || m.textContent.slice(0, 80));
+  out.math_errors = Array.from(document.querySelectorAll('mjx-merror, mjx-mtext[style*="color: red"], mjx-mtext[style*="color:red"]'))
+    .map((m) => m.getAttribute('data-mjx-error') || m.textContent.slice(0, 80));
   out.mathjax_loaded = !!(window.MathJax && MathJax.version);
   out.views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
     .map((s) => JSON.parse(s.textContent).model_id);
@@ -162,7 +166,7 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
     problems += [f"image without alt text: {src}" for src in info["images_without_alt"]]
     rel = path.relative_to(html_root)
     if rel.parts[0] == "chapters":
-        links = [h for h in info["ipynb_links"] if h.endswith(path.stem + ".ipynb")]
+        links = [h for h in info["ipynb_links"] if h.endswith(path.stem + ".ipynb") and "://" not in h]
         if not links:
             problems.append("no download link to the chapter's .ipynb")
         elif not (path.parent / links[0]).resolve().is_file():
@@ -170,6 +174,10 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
     if shots is not None and rel.parts[0] == "chapters":
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(shots / f"{path.stem}-dark.png"))
+        page.emulate_media(color_scheme="light")
     page.unroute("**/*")
     return problems, info
 
@@ -179,6 +187,20 @@ def _same_number(text: str, value) -> bool:
         return abs(float(text) - float(value)) <= 1e-9 + 1e-6 * abs(float(value))
     except (TypeError, ValueError):
         return False
+
+
+def transparent_figures(html_root: Path) -> list[str]:
+    """PNG figures under ``_images/`` with any pixel that is not fully opaque."""
+    from PIL import Image
+
+    bad = []
+    for png in sorted((html_root / "_images").glob("*.png")):
+        with Image.open(png) as im:
+            if im.mode in ("RGBA", "LA") or (im.mode == "P" and "transparency" in im.info):
+                alpha = im.convert("RGBA").getchannel("A")
+                if alpha.getextrema()[0] < 255:
+                    bad.append(png.name)
+    return bad
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,10 +224,13 @@ def main(argv: list[str] | None = None) -> int:
         browser = pw.chromium.launch(executable_path=find_browser(), args=["--no-sandbox", "--disable-gpu"])
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         for path in pages:
+            rel = str(path.relative_to(html_root))
+            if 'http-equiv="refresh"' in path.read_text(encoding="utf-8", errors="replace")[:2000].lower():
+                print(f"skip {rel}: a redirect page")
+                continue
             page = context.new_page()
             problems, info = check_page(page, path, html_root, args.screenshots)
             page.close()
-            rel = str(path.relative_to(html_root))
             report[rel] = {"problems": problems, "formulas": info["math"], "widget_views": len(info["views"]),
                            "images": info["images"]}
             status = "ok  " if not problems else "FAIL"
@@ -215,10 +240,14 @@ def main(argv: list[str] | None = None) -> int:
             for p in problems:
                 print(f"       {p}")
         browser.close()
+    see_through = transparent_figures(html_root)
+    for name in see_through:
+        print(f"FAIL _images/{name}: transparent pixels (illegible in dark mode)")
+    report["_images"] = {"transparent": see_through}
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"{len(pages)} pages checked, {failed} failed")
-    return 1 if failed or not pages else 0
+    print(f"{len(pages)} pages checked, {failed} failed; {len(see_through)} transparent figures")
+    return 1 if failed or see_through or not pages else 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,127 @@
+"""The browser checks (tools/check_html.py) must fail on the faults they exist for.
+
+Each test writes a tiny HTML page next to a copy of the book's local MathJax
+(``_webassets/``, filled by ``make assets``) and runs the checker on it in
+headless Chromium: a page with an external asset, unrendered math, a TeX error
+(an undefined macro), an image without alt text, a JavaScript error or a widget
+drawn in the wrong state must fail; a clean page must pass.
+"""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+ASSETS = ROOT / "_webassets"
+
+needs_browser = pytest.mark.skipif(
+    shutil.which("chromium") is None or not (ASSETS / "mathjax" / "tex-mml-chtml.js").is_file(),
+    reason="needs Chromium (make browser-deps) and _webassets/ (make assets, which needs npm)")
+
+
+def checker():
+    spec = importlib.util.spec_from_file_location("check_html", ROOT / "tools" / "check_html.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+MATHJAX = '<script>window.MathJax = {tex: {macros: {R: "\\\\mathbb{R}"}}};</script>' \
+          '<script defer src="_webassets/mathjax/tex-mml-chtml.js"></script>'
+
+
+def page(tmp_path: Path, body: str, head: str = MATHJAX) -> Path:
+    html = tmp_path / "html"
+    html.mkdir(exist_ok=True)
+    if not (html / "_webassets").exists():
+        (html / "_webassets").symlink_to(ASSETS, target_is_directory=True)
+    path = html / "page.html"
+    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head>"
+                    f"<body><main>{body}</main></body></html>", encoding="utf-8")
+    return html
+
+
+def run(tmp_path: Path, body: str, head: str = MATHJAX, capsys=None) -> tuple[int, str]:
+    html = page(tmp_path, body, head)
+    code = checker().main(["--html", str(html), "--screenshots", str(tmp_path / "shots"), "--pages", "page.html"])
+    out = capsys.readouterr().out if capsys else ""
+    return code, out
+
+
+GOOD = '<p>A formula: <span class="math">\\(x \\in \\R^2\\)</span></p><img src="data:image/gif;base64,' \
+       'R0lGODlhAQABAAAAACw=" alt="a pixel">'
+
+
+@needs_browser
+def test_a_clean_page_passes(tmp_path, capsys):
+    code, out = run(tmp_path, GOOD, capsys=capsys)
+    assert code == 0, out
+
+
+@needs_browser
+@pytest.mark.parametrize(("body", "head", "message"), [
+    (GOOD + '<img src="https://example.org/x.png" alt="remote">', MATHJAX, "external request"),
+    (GOOD, MATHJAX + '<script src="https://cdn.example.org/lib.js"></script>', "external request"),
+    ('<span class="math">\\(x^2\\)</span>', "", "formula not rendered"),
+    ('<span class="math">\\(\\notdefined{x}\\)</span>', MATHJAX, "TeX error"),
+    (GOOD + '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">', MATHJAX, "without alt text"),
+    (GOOD + "<script>undefinedFunction();</script>", MATHJAX, "JavaScript error"),
+])
+def test_faults_fail_the_page(tmp_path, capsys, body, head, message):
+    code, out = run(tmp_path, body, head, capsys=capsys)
+    assert code == 1 and message in out, out
+
+
+def test_widget_defaults_are_compared_with_the_state():
+    module = checker()
+    state = {"state": {
+        "a": {"model_name": "IntSliderModel", "state": {"value": 256}},
+        "b": {"model_name": "DropdownModel", "state": {"_options_labels": ["x", "y"], "index": 1}},
+        "c": {"model_name": "LayoutModel", "state": {}},
+    }}
+    assert module.expected_widget_values(state) == ([256], ["y"])
+    assert module.expected_widget_values(None) == ([], [])
+    assert module._same_number("256", 256) and module._same_number("0.10", 0.1)
+    assert not module._same_number("255", 256) and not module._same_number("n/a", 1)
+
+
+def test_allow_list_entries_have_reasons():
+    module = checker()
+    assert module.ALLOWED_CONSOLE, "keep the allow-list explicit, even if short"
+    for pattern, reason in module.ALLOWED_CONSOLE:
+        assert pattern and len(reason) > 20
+    assert not module.allowed("Uncaught ReferenceError: foo is not defined")
+
+
+def test_transparent_figures_are_found(tmp_path):
+    from PIL import Image
+
+    images = tmp_path / "_images"
+    images.mkdir()
+    Image.new("RGB", (4, 4), "white").save(images / "opaque.png")
+    Image.new("RGBA", (4, 4), (255, 255, 255, 255)).save(images / "opaque_rgba.png")
+    see_through = Image.new("RGBA", (4, 4), (255, 255, 255, 255))
+    see_through.putpixel((1, 1), (0, 0, 0, 0))
+    see_through.save(images / "transparent.png")
+    assert checker().transparent_figures(tmp_path) == ["transparent.png"]
+
+
+def test_book_style_saves_opaque_figures(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gentheory_utils.plotting import use_style
+
+    use_style()
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    (tmp_path / "_images").mkdir()
+    fig.savefig(tmp_path / "_images" / "fig.png")
+    plt.close(fig)
+    assert checker().transparent_figures(tmp_path) == []
