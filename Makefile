@@ -11,7 +11,7 @@ COLAB_VENV  ?= .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_RUN   ?= /tmp/gentheory-colab-run
 
-.PHONY: book assets browser-deps test test-unit test-notebooks test-book test-browser test-colab venv clean times bench-gan
+.PHONY: book assets browser-deps pdf pdf-deps test test-unit test-notebooks test-book test-browser test-colab test-pdf venv clean times bench-gan
 
 venv: $(STAMP)
 
@@ -27,6 +27,7 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP) assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/make_student.py --out _build/html/student
 
 ## MathJax, require.js and the widget manager, pinned in web/package-lock.json,
 ## copied into _webassets/ so the HTML needs no network. Without npm the book
@@ -38,6 +39,21 @@ assets:
 	  echo "npm not found: the book will load MathJax, require.js and the widget manager from CDNs"; \
 	fi
 
+## The whole book as one PDF (XeLaTeX from Debian's TeX Live), reusing the
+## notebooks that `make book` executed (jupyter-cache in _build/.jupyter_cache);
+## a copy goes next to the HTML as _build/html/gentheory.pdf.
+pdf: $(STAMP) pdf-deps
+	$(BIN)/jupyter-book build . --builder pdflatex
+	if [ -d _build/html ]; then cp _build/latex/gentheory.pdf _build/html/gentheory.pdf; fi
+
+pdf-deps:
+	@if ! command -v xelatex >/dev/null 2>&1 || ! command -v latexmk >/dev/null 2>&1 || \
+	    ! fc-list 2>/dev/null | grep -q FreeSerif; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex \
+	    fonts-freefont-otf >/dev/null; \
+	fi
+
 ## Headless Chromium for the browser checks (Debian's package).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
@@ -45,15 +61,18 @@ browser-deps:
 	@chromium --version
 
 ## Every test, three layers; any failure fails the command.
-test: test-unit test-notebooks test-book test-browser test-colab
+test: test-unit test-notebooks test-book test-browser test-pdf test-colab
 
 test-unit: $(STAMP) browser-deps assets
 	$(BIN)/python -m pytest tests -q
 
 # Two notebooks run at once (one per core), so each kernel gets one math thread:
 # two multi-threaded kernels on two cores thrash and run ten times slower.
+# The student copies (solutions removed) run too, from a folder outside the repository.
+STUDENT_TMP ?= /tmp/gentheory-student
 test-notebooks: $(STAMP)
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider chapters
+	rm -rf $(STUDENT_TMP) && $(BIN)/python tools/make_student.py --out $(STUDENT_TMP)
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider chapters appendix $(STUDENT_TMP)
 
 test-book: book
 
@@ -62,6 +81,10 @@ test-book: book
 ## of the chapters under _build/screenshots/.
 test-browser: browser-deps
 	$(BIN)/python tools/check_html.py --json _build/browser_report.json
+
+## The PDF exists, has at least 150 pages, and LaTeX logged no error.
+test-pdf: pdf
+	$(BIN)/python tools/check_pdf.py
 
 ## Every chapter under nbval in a Colab-like environment (ipywidgets 7.7.1 and
 ## friends), gentheory-utils pip-installed from the repository, run from a

@@ -20,7 +20,8 @@ from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 FOLDER = "_webassets"
-REQUIRED = ["mathjax/tex-mml-chtml.js", "requirejs/require.js", "html-manager/embed-amd.js", "VERSIONS.json"]
+REQUIRED = ["mathjax/tex-mml-chtml.js", "requirejs/require.js", "html-manager/embed-amd.js",
+            "html-manager/widgets-offline.js", "VERSIONS.json"]
 
 
 def _configure(app: Sphinx, config: Config) -> None:
@@ -34,8 +35,10 @@ def _configure(app: Sphinx, config: Config) -> None:
     versions = json.loads((assets / "VERSIONS.json").read_text())
     config.html_static_path = list(config.html_static_path) + [FOLDER]
     config.mathjax_path = "mathjax/tex-mml-chtml.js"                 # Sphinx prefixes _static/
-    config.nb_ipywidgets_js = {
+    config.nb_ipywidgets_js = {                                      # loaded in this order
         "requirejs/require.js": {},
+        # web/widgets-offline.js: where the manager finds its fonts, and MathJax 3 for its labels.
+        "html-manager/widgets-offline.js": {},
         # Core widgets are built into the bundle, so it never needs its CDN fallback.
         "html-manager/embed-amd.js": {},
     }

@@ -57,7 +57,7 @@ def title_of(path: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    all_chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    all_chapters = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb"))
     paths = [Path(p).resolve() for p in argv] or all_chapters
     # Keep earlier measurements of chapters not re-run now (when paths are given).
     previous = {}
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
         "",
         f"Measured by `benchmarks/notebook_times.py` on {dt.date.today().isoformat()}: "
         f"{os.cpu_count()} CPU cores, no GPU, Python {platform.python_version()}, torch {torch.__version__}. "
-        "Each chapter runs in a fresh kernel, top to bottom.",
+        "Each chapter (and the errata appendix) runs in a fresh kernel, top to bottom.",
     ]
     (OUT / "notebook_times.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {OUT / 'notebook_times.md'}")

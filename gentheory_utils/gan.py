@@ -1,7 +1,7 @@
 """GANs on small data: networks, losses, penalties and a training loop (chapter 3).
 
 Chapter 3 teaches the losses; they are short functions here so that the
-chapter can show them with :func:`gentheory_utils.show_source` and later
+chapter can show them with :func:`gentheory_utils.source.show_source` and later
 chapters (generalization, equilibrium, audits) can reuse them:
 
 * :func:`d_loss_logistic`, :func:`g_loss_nonsaturating`: the original GAN game

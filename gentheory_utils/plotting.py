@@ -13,8 +13,9 @@ from matplotlib.colors import ListedColormap
 
 __all__ = ["PALETTE", "use_style", "label", "palette_cmap"]
 
-#: Okabe–Ito colours: black, orange, sky blue, bluish green, yellow, blue,
-#: vermillion, reddish purple.
+#: The Okabe–Ito palette, distinguishable with any common colour-vision
+#: deficiency. In order: black, orange, sky blue, bluish green, yellow, blue,
+#: vermillion and reddish purple.
 PALETTE: list[str] = [
     "#000000",
     "#E69F00",

@@ -1,7 +1,7 @@
 """Variational autoencoders: the model, its ELBO, training and evaluation (chapter 2).
 
 The pieces a reader learns in chapter 2 are here so that later chapters can
-reuse them, and the chapter shows them with :func:`gentheory_utils.show_source`:
+reuse them, and the chapter shows them with :func:`gentheory_utils.source.show_source`:
 
 * :func:`gaussian_kl`: the closed-form KL of a diagonal Gaussian from N(0, I);
 * :class:`VAE`: an MLP encoder giving ``(mu, logvar)`` of ``Q(z|X)`` and an MLP

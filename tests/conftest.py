@@ -7,6 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+APPENDIX = sorted((ROOT / "appendix").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="session")

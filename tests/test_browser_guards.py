@@ -125,3 +125,29 @@ def test_book_style_saves_opaque_figures(tmp_path):
     fig.savefig(tmp_path / "_images" / "fig.png")
     plt.close(fig)
     assert checker().transparent_figures(tmp_path) == []
+
+
+def pdf_checker():
+    spec = importlib.util.spec_from_file_location("check_pdf", ROOT / "tools" / "check_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_pdf_log_parsing():
+    log = ("(./gentheory.toc)\nMissing character: There is no ᵀ (U+1D40) in font FreeMono\n"
+           "Output written on gentheory.pdf (212 pages, 3000000 bytes).\n")
+    assert pdf_checker().inspect_log(log) == (212, [], ["ᵀ"])
+    pages, errors, _ = pdf_checker().inspect_log("! Undefined control sequence.\nl.12 \\foo\n")
+    assert pages is None and errors == ["! Undefined control sequence."]
+
+
+@pytest.mark.parametrize(("log", "pages", "expected"), [
+    ("Output written on gentheory.pdf (212 pages, 1 bytes).", 150, 0),
+    ("Output written on gentheory.pdf (12 pages, 1 bytes).", 150, 1),
+    ("! LaTeX Error: File `bbm.sty' not found.\nOutput written on gentheory.pdf (212 pages, 1 bytes).", 150, 1),
+])
+def test_pdf_check_fails_on_errors_or_few_pages(tmp_path, log, pages, expected):
+    (tmp_path / "gentheory.pdf").write_bytes(b"%PDF-1.5")
+    (tmp_path / "gentheory.log").write_text(log, encoding="utf-8")
+    assert pdf_checker().main(["--latex", str(tmp_path), "--min-pages", str(pages)]) == expected

@@ -65,6 +65,7 @@ def make_book(tmp_path: Path, cell: str) -> Path:
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book / "_config.yml")
+    shutil.copytree(ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "references.bib", book / "references.bib")
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (book / "intro.md").write_text("# Intro\n\nA page {cite}`levina2004mle`.\n\n```{bibliography}\n```\n")

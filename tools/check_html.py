@@ -83,7 +83,8 @@ INSPECT_JS = """
   const state = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
   out.state = state ? JSON.parse(state.textContent) : null;
   out.readouts = Array.from(document.querySelectorAll('.widget-readout')).map((r) => r.textContent.trim());
-  out.selects = Array.from(document.querySelectorAll('.widget-dropdown select')).map((s) => s.options[s.selectedIndex] ? s.options[s.selectedIndex].text : null);
+  out.selects = Array.from(document.querySelectorAll('.widget-dropdown select'))
+    .map((s) => s.options[s.selectedIndex] ? s.options[s.selectedIndex].text.replace(/\u00a0/g, ' ') : null);
   const main = document.querySelector('main') || document.body;
   out.images_without_alt = Array.from(main.querySelectorAll('img'))
     .filter((i) => !(i.getAttribute('alt') || '').trim()).map((i) => i.getAttribute('src'));
@@ -138,6 +139,8 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
     page.route("**/*", on_route)
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
+    page.on("requestfailed", lambda r: console.append(f"failed to load {r.url} ({r.failure})")
+            if r.url.startswith("file:") else None)
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.evaluate(WAIT_JS)
     page.wait_for_timeout(300)

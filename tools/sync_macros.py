@@ -53,7 +53,7 @@ def sync(path: Path, check: bool) -> bool:
 def main() -> int:
     check = "--check" in sys.argv[1:]
     ok = True
-    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb")):
         in_sync = sync(path, check)
         ok &= in_sync
         print(f"{path.relative_to(ROOT)}: {'in sync' if in_sync else 'OUT OF SYNC'}" if check else f"{path.relative_to(ROOT)}: written")

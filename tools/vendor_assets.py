@@ -33,7 +33,10 @@ COPIES = [
 ]
 SKIP = {".map"}
 # What the extension needs to switch the book to local assets.
-REQUIRED = ["mathjax/tex-mml-chtml.js", "requirejs/require.js", "html-manager/embed-amd.js", "VERSIONS.json"]
+# Our own glue between require.js, the widget manager and MathJax 3 (see the file).
+SHIM = ROOT / "web" / "widgets-offline.js"
+REQUIRED = ["mathjax/tex-mml-chtml.js", "requirejs/require.js", "html-manager/embed-amd.js",
+            "html-manager/widgets-offline.js", "VERSIONS.json"]
 
 
 def complete(dest: Path = DEST) -> bool:
@@ -60,6 +63,7 @@ def main(argv: list[str]) -> int:
             shutil.copytree(src, dst, ignore=lambda d, names: [n for n in names if Path(n).suffix in SKIP])
         else:
             shutil.copy2(src, dst)
+    shutil.copy2(SHIM, DEST / "html-manager" / "widgets-offline.js")
     versions = {name: json.loads((MODULES / name / "package.json").read_text())["version"]
                 for name in ("mathjax", "requirejs", "@jupyter-widgets/html-manager")}
     (DEST / "VERSIONS.json").write_text(json.dumps(versions, indent=1) + "\n")
