@@ -87,6 +87,8 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 4096, 16384, 65536])
     parser.add_argument("--dims", type=int, nargs="+", default=[64, 784, 3072])
     parser.add_argument("--baseline-limit", type=float, default=60.0, help="seconds allowed to a baseline run")
+    parser.add_argument("--keep-baselines", action="store_true",
+                        help="re-measure ours and the floor only; keep the baselines stored for that row")
     args = parser.parse_args()
     store = OUT / "birthday_bench.json"                # rows from earlier runs, so one row can be re-measured
     rows = {(r["s"], r["d"]): r for r in json.loads(store.read_text())} if store.exists() else {}
@@ -99,6 +101,9 @@ def main() -> int:
                    "floor_s": floor["seconds"], "ratio": ours["seconds"] / floor["seconds"],
                    "date": dt.date.today().isoformat()}
             for base in ("pdist", "loop"):
+                if args.keep_baselines and (s, d) in rows:
+                    row[f"{base}_s"] = rows[s, d].get(f"{base}_s")
+                    continue
                 res = None if slow[base] else measure(base, s, d, timeout=args.baseline_limit)
                 slow[base] = slow[base] or res is None
                 row[f"{base}_s"] = None if res is None else res["seconds"]

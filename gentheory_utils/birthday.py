@@ -41,8 +41,10 @@ def _as_tensor(x, name: str = "x") -> torch.Tensor:
         x = x.double()
     elif x.dtype in (torch.float16, torch.bfloat16):
         x = x.float()                      # squared norms overflow in half precision
-    if not torch.isfinite(x).all():
-        raise ValueError(f"{name} contains NaN or inf")
+    if x.numel():
+        lo, hi = torch.aminmax(x)              # NaN propagates; no s x d temporary, unlike isfinite(x)
+        if not bool(torch.isfinite(lo) & torch.isfinite(hi)):
+            raise ValueError(f"{name} contains NaN or inf")
     return x
 
 
@@ -88,21 +90,23 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
         chunk_size = max(1, min(s, 2**26 // s))
     chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     keep = min(4 * k + 64, n_pairs)
-    sq = (x * x).sum(1)
+    sq = torch.linalg.vector_norm(x, dim=1).square()      # no s x d temporary (x * x would double the memory)
     mean = x.mean(0)
     xc = x
     if float(mean @ mean) > 1e-2 * float(sq.mean()):
         xc = x - mean
-        sq = (xc * xc).sum(1)
+        sq = torch.linalg.vector_norm(xc, dim=1).square()
     inf = float("inf")
     tri = torch.ones(min(chunk_size, s), min(chunk_size, s), dtype=torch.bool, device=x.device).tril_()
     pool_d = torch.empty(0, device=x.device, dtype=x.dtype)
     pool_i = torch.empty(0, device=x.device, dtype=torch.long)
     pool_j = torch.empty(0, device=x.device, dtype=torch.long)
     tau = inf
+    block = sub = None
     for a in range(0, s - 1, chunk_size):
         b = min(a + chunk_size, s - 1)
         h = b - a
+        block = sub = None                                     # free the last block before making the next
         block = torch.addmm(sq[None, a:], xc[a:b], xc[a:].T, beta=1, alpha=-2)
         block[:, :h].masked_fill_(tri[:h, :h], inf)
         rows_sq = sq[a:b]

@@ -148,6 +148,7 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
 
     problems += [f"external request: {u}" for u in sorted(set(external))]
     problems += [f"JavaScript error: {m[:200]}" for m in console if not allowed(m)]
+    info["allowed_console"] = [m[:200] for m in console if allowed(m)]
     if info["math"] and not info["mathjax_loaded"]:
         problems.append(f"{info['math']} formulas but MathJax did not load")
     problems += [f"formula not rendered: {t!r}" for t in info["math_unrendered"][:5]]
@@ -235,13 +236,15 @@ def main(argv: list[str] | None = None) -> int:
             problems, info = check_page(page, path, html_root, args.screenshots)
             page.close()
             report[rel] = {"problems": problems, "formulas": info["math"], "widget_views": len(info["views"]),
-                           "images": info["images"]}
+                           "images": info["images"], "allowed_console": info["allowed_console"]}
             status = "ok  " if not problems else "FAIL"
             failed += bool(problems)
             print(f"{status} {rel}: {info['math']} formulas, {len(info['views'])} widget views, "
                   f"{info['images']} images")
             for p in problems:
                 print(f"       {p}")
+            for m in info["allowed_console"]:
+                print(f"       allowed: {m}")
         browser.close()
     see_through = transparent_figures(html_root)
     for name in see_through:
