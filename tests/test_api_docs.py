@@ -6,7 +6,6 @@ that api.md documents every module of the package.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import json
 import pkgutil
@@ -16,7 +15,7 @@ import nbformat
 import pytest
 
 import gentheory_utils
-from conftest import CHAPTERS, ROOT
+from conftest import CHAPTERS, ROOT, load_tool
 
 MODULES = sorted(m.name for m in pkgutil.iter_modules(gentheory_utils.__path__) if not m.name.startswith("_"))
 
@@ -79,9 +78,7 @@ def test_web_assets_are_pinned_with_a_lock_file():
 
 
 def test_vendor_check_reports_missing_assets(tmp_path):
-    spec = importlib.util.spec_from_file_location("vendor_assets", ROOT / "tools" / "vendor_assets.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_tool("vendor_assets")
     assert not module.complete(tmp_path)
     for rel in module.REQUIRED:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -4,23 +4,19 @@ nbval runs them in `make test-notebooks`; this checks what can be checked static
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import nbformat
 import pytest
 import yaml
 
-from conftest import APPENDIX, ROOT
+from conftest import APPENDIX, ROOT, load_tool
 
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 
 
 def sync_macros():
-    spec = importlib.util.spec_from_file_location("sync_macros", ROOT / "tools" / "sync_macros.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("sync_macros")
 
 
 def test_errata_appendix_exists_and_is_in_the_toc():

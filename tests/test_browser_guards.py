@@ -8,13 +8,12 @@ drawn in the wrong state must fail; a clean page must pass.
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, load_tool
 
 ASSETS = ROOT / "_webassets"
 
@@ -24,10 +23,7 @@ needs_browser = pytest.mark.skipif(
 
 
 def checker():
-    spec = importlib.util.spec_from_file_location("check_html", ROOT / "tools" / "check_html.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("check_html")
 
 
 MATHJAX = '<script>window.MathJax = {tex: {macros: {R: "\\\\mathbb{R}"}}};</script>' \
@@ -128,10 +124,7 @@ def test_book_style_saves_opaque_figures(tmp_path):
 
 
 def pdf_checker():
-    spec = importlib.util.spec_from_file_location("check_pdf", ROOT / "tools" / "check_pdf.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("check_pdf")
 
 
 def test_pdf_log_parsing():

@@ -5,14 +5,13 @@ These are fast static checks; executing the chapters is nbval's job
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import nbformat
 import pytest
 import yaml
 
-from conftest import CHAPTERS, ROOT
+from conftest import CHAPTERS, ROOT, load_tool
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -27,10 +26,7 @@ def code_cells(nb):
 
 
 def sync_macros():
-    spec = importlib.util.spec_from_file_location("sync_macros", ROOT / "tools" / "sync_macros.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("sync_macros")
 
 
 def toc_files():

@@ -5,17 +5,14 @@ which runs them next to the chapters.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import nbformat
 import pytest
 
-from conftest import CHAPTERS, ROOT
+from conftest import CHAPTERS, ROOT, load_tool
 
-spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
-make_student = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(make_student)
+make_student = load_tool("make_student")
 
 
 def solution_code(nb) -> list[str]:
