@@ -22,7 +22,10 @@ def progress_bar(iterable: Iterable, progress: bool = True, desc: str | None = N
     """
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be a bool, got {type(progress).__name__}")
-    return tqdm(iterable, desc=desc, total=total, disable=not progress, leave=False)
+    # At most one redraw a second: every redraw of a notebook bar is a message to the
+    # front end, and a long cell that floods the kernel's output channel (1,000
+    # messages are buffered) can lose its final messages, which hangs nbval.
+    return tqdm(iterable, desc=desc, total=total, disable=not progress, leave=False, mininterval=1.0)
 
 
 def progress_range(n: int, progress: bool = True, desc: str | None = None) -> tqdm:

@@ -597,3 +597,13 @@ def test_markdown_table_escapes_pipes():
     text = markdown_table(["P(|x| > 1)", "b"], [["|z|", 1.5]]).data
     assert "P(\\|x\\| > 1)" in text and "\\|z\\|" in text
     assert text.splitlines()[0].count(" | ") == 1              # still two columns
+
+
+def test_progress_bar_redraws_at_most_once_a_second():
+    from gentheory_utils.progress import progress_bar
+
+    bar = progress_bar(range(3))
+    try:
+        assert bar.mininterval >= 1.0
+    finally:
+        bar.close()
