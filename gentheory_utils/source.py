@@ -3,9 +3,27 @@ from __future__ import annotations
 
 import inspect
 
+import re
+
 from IPython.display import Code
 
 __all__ = ["show_source"]
+
+
+class _Source(Code):
+    """Highlighted code for HTML, and a fenced Markdown block instead of LaTeX.
+
+    IPython's ``Code`` offers a ``text/latex`` form; the PDF build would set it
+    inside a math environment (where a ``Verbatim`` block cannot go), so the
+    LaTeX form is withdrawn and a Markdown code block serves the PDF instead.
+    """
+
+    _repr_latex_ = None
+
+    def _repr_markdown_(self) -> str:
+        longest = max((len(run) for run in re.findall(r"`+", self.data)), default=0)
+        fence = "`" * max(3, longest + 1)
+        return f"{fence}python\n{self.data.rstrip()}\n{fence}\n"
 
 
 def show_source(obj) -> Code:
@@ -28,4 +46,4 @@ def show_source(obj) -> Code:
         text = inspect.getsource(obj)
     except (OSError, TypeError) as exc:
         raise TypeError(f"no source available for {obj!r}: {exc}") from exc
-    return Code(inspect.cleandoc("\n" + text) if text.startswith((" ", "\t")) else text, language="python")
+    return _Source(inspect.cleandoc("\n" + text) if text.startswith((" ", "\t")) else text, language="python")

@@ -607,3 +607,16 @@ def test_progress_bar_redraws_at_most_once_a_second():
         assert bar.mininterval >= 1.0
     finally:
         bar.close()
+
+
+def test_show_source_offers_markdown_and_no_latex():
+    from IPython.core.formatters import DisplayFormatter
+
+    from gentheory_utils import show_source
+    from gentheory_utils.seeding import seed_everything
+
+    data, _ = DisplayFormatter().format(show_source(seed_everything))
+    assert "text/latex" not in data                     # the PDF would put it inside a math environment
+    assert data["text/markdown"].startswith("```python\ndef seed_everything(")
+    assert data["text/markdown"].rstrip().endswith("```")
+    assert "text/html" in data
