@@ -86,9 +86,9 @@ test-browser: browser-deps
 test-pdf: pdf
 	$(BIN)/python tools/check_pdf.py
 
-## Every chapter under nbval in a Colab-like environment (ipywidgets 7.7.1 and
-## friends), gentheory-utils pip-installed from the repository, run from a
-## folder outside the repository.
+## Every chapter (and the errata appendix) under nbval in a Colab-like
+## environment (ipywidgets 7.7.1 and friends), gentheory-utils pip-installed
+## from the repository, run from a folder outside the repository.
 $(COLAB_STAMP): requirements-colab.txt pyproject.toml $(wildcard gentheory_utils/*.py gentheory_utils/_results/*)
 	rm -rf $(COLAB_VENV)
 	$(PYTHON) -m venv $(COLAB_VENV)
@@ -99,7 +99,7 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml $(wildcard gentheory_utils
 	touch $(COLAB_STAMP)
 
 test-colab: $(COLAB_STAMP)
-	rm -rf $(COLAB_RUN) && mkdir -p $(COLAB_RUN) && cp chapters/*.ipynb $(COLAB_RUN)/
+	rm -rf $(COLAB_RUN) && mkdir -p $(COLAB_RUN) && cp chapters/*.ipynb appendix/*.ipynb $(COLAB_RUN)/
 	cd $(COLAB_RUN) && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest \
 	  --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider -q .
 
