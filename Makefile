@@ -102,6 +102,13 @@ test-colab: $(COLAB_STAMP)
 	rm -rf $(COLAB_RUN) && mkdir -p $(COLAB_RUN) && cp chapters/*.ipynb appendix/*.ipynb $(COLAB_RUN)/
 	cd $(COLAB_RUN) && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest \
 	  --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider -q .
+	@# The run must be able to fail: notebooks that need ipywidgets 8, or the repository
+	@# checkout, pass in .venv (tests/test_ci_guards.py) and must fail here.
+	mkdir -p $(COLAB_RUN)/guards && cp tests/colab_guards/*.ipynb $(COLAB_RUN)/guards/
+	cd $(COLAB_RUN)/guards && for nb in *.ipynb; do \
+	  if $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q $$nb >/dev/null 2>&1; \
+	  then echo "guard $$nb passed in the Colab-like environment, so that run cannot catch it"; exit 1; \
+	  else echo "guard $$nb fails in the Colab-like environment, as it should"; fi; done
 
 ## Runtime table shown on the intro page (benchmarks/results/notebook_times.md).
 times: $(STAMP)
