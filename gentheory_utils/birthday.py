@@ -25,7 +25,8 @@ import torch
 
 from ._validate import check_float, check_int
 
-__all__ = ["closest_pairs", "collision_probability", "suggest_threshold", "estimate_support", "pair_montage"]
+__all__ = ["closest_pairs", "collision_probability", "smallest_batch", "suggest_threshold", "estimate_support",
+           "pair_montage"]
 
 
 def _as_tensor(x, name: str = "x") -> torch.Tensor:
@@ -199,6 +200,38 @@ def collision_probability(n_support: int, batch_size: int, weights=None) -> dict
         if p > 0:
             g[1:] = g[1:] + j * p * g[:-1]
     return {"exact": float(1.0 - g[M]), "approx": approx}
+
+
+def smallest_batch(n_support: int, probability: float = 0.5) -> int:
+    """The smallest batch size whose exact repeat probability reaches ``probability``.
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
+    Bisection on the uniform product formula of :func:`collision_probability`
+    (which increases with the batch size), so ``O(log N)`` evaluations.
+
+    Parameters
+    ----------
+    n_support : int
+        Number ``N`` of equally likely outcomes (>= 1).
+    probability : float
+        Target in ``(0, 1]``; ``0.5`` gives the birthday number (23 for ``N = 365``).
+
+    Returns
+    -------
+    int
+        Smallest ``M`` with ``P_N(M) >= probability``; at most ``N + 1``.
+    """
+    n_support = check_int(n_support, "n_support", minimum=1)
+    probability = check_float(probability, "probability", 0.0, 1.0, False, True)
+    lo, hi = 2, n_support + 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if collision_probability(n_support, mid)["exact"] >= probability:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def suggest_threshold(reference, quantile: float = 0.01, chunk_size: int | None = None) -> float:

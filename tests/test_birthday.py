@@ -596,3 +596,33 @@ def test_pair_montage_rejects_mismatched_indices():
     i, j, _ = closest_pairs(images, k=5)
     with pytest.raises(ValueError, match="same length"):
         pair_montage(images, i, j[:4], (3, 4), n=3)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 30, 365, 1000])
+@pytest.mark.parametrize("q", [0.01, 0.5, 0.99, 1.0])
+def test_smallest_batch_matches_a_linear_search(n, q):
+    from gentheory_utils.birthday import smallest_batch
+
+    expected = next(m for m in range(2, n + 2) if collision_probability(n, m)["exact"] >= q)
+    assert smallest_batch(n, q) == expected
+
+
+def test_smallest_batch_classic_numbers():
+    from gentheory_utils.birthday import smallest_batch
+
+    assert smallest_batch(365) == 23
+    assert smallest_batch(365, 0.99) == 57
+    assert smallest_batch(10**6) == 1178
+
+
+@pytest.mark.parametrize(("args", "exc", "match"), [
+    ((0,), ValueError, "n_support must be >= 1"),
+    ((365, 0.0), ValueError, "probability"),
+    ((365, 1.5), ValueError, "probability"),
+    ((365.0,), TypeError, "n_support must be an integer"),
+])
+def test_smallest_batch_bad_input(args, exc, match):
+    from gentheory_utils.birthday import smallest_batch
+
+    with pytest.raises(exc, match=match):
+        smallest_batch(*args)

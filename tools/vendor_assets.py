@@ -32,11 +32,11 @@ COPIES = [
     ("@jupyter-widgets/html-manager/dist", "html-manager"),
 ]
 SKIP = {".map"}
-# What the extension needs to switch the book to local assets.
 # Our own glue between require.js, the widget manager and MathJax 3 (see the file).
 SHIM = ROOT / "web" / "widgets-offline.js"
-REQUIRED = ["mathjax/tex-mml-chtml.js", "requirejs/require.js", "html-manager/embed-amd.js",
-            "html-manager/widgets-offline.js", "VERSIONS.json"]
+# What the extension needs to switch the book to local assets: one list, kept there.
+sys.path.insert(0, str(ROOT / "_ext"))
+from offline_assets import REQUIRED  # noqa: E402
 
 
 def complete(dest: Path = DEST) -> bool:
