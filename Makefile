@@ -1,7 +1,16 @@
 # Two commands a reader needs:  make book   (HTML under _build/html, works offline)
-#                               make test   (unit tests, nbval, -W book build,
-#                                            browser checks, Colab-like run)
+#                               make test   (every layer below, in this order)
 # Each creates the virtual environment .venv from requirements.txt when missing.
+#
+# `make test` runs eight layers, in this order; each is a target of its own:
+#   lint       make lint            ruff check + ruff format --check
+#   unit       make test-unit       pytest tests/package tests/book (no Chromium, TeX, npm)
+#   notebooks  make test-notebooks  nbval: chapters, appendix, student copies
+#   book       make test-book       the -W book build (make book)
+#   browser    make test-browser    every built page in headless Chromium
+#   pdf        make test-pdf        the PDF builds without a LaTeX error, long enough
+#   colab      make test-colab      every chapter in a Colab-like environment
+#   guards     make test-guards     pytest tests/guards: the guards turn red on faults
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -11,7 +20,9 @@ COLAB_VENV  ?= .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_RUN   ?= /tmp/gentheory-colab-run
 
-.PHONY: book assets browser-deps pdf pdf-deps test test-unit test-notebooks test-book test-browser test-colab test-pdf venv clean times bench-gan
+.PHONY: book assets browser-deps pdf pdf-deps student lint test test-unit \
+	test-notebooks test-book test-browser test-pdf test-colab test-guards venv clean \
+	times bench-gan
 
 venv: $(STAMP)
 
@@ -60,11 +71,24 @@ browser-deps:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@chromium --version
 
-## Every test, three layers; any failure fails the command.
-test: test-unit test-notebooks test-book test-browser test-pdf test-colab
+## Student copies of the chapters (worked solutions removed) in student/;
+## `make book` publishes the same copies under _build/html/student/.
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py --out student
 
-test-unit: $(STAMP) browser-deps assets
-	$(BIN)/python -m pytest tests -q
+## Every test, eight layers (see the top of this file); any failure fails the command.
+test: lint test-unit test-notebooks test-book test-browser test-pdf test-colab test-guards
+
+## Lint and format check (configuration in pyproject.toml, [tool.ruff]).
+LINT_PATHS := gentheory_utils tools benchmarks tests chapters appendix _ext $(wildcard student)
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+
+## Unit tests of the package (tests/package) and the book's conventions (tests/book):
+## pure Python, no Chromium, TeX or npm.
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/package tests/book -q
 
 # Two notebooks run at once (one per core), so each kernel gets one math thread:
 # two multi-threaded kernels on two cores thrash and run ten times slower.
@@ -103,12 +127,18 @@ test-colab: $(COLAB_STAMP)
 	cd $(COLAB_RUN) && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest \
 	  --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider -q .
 	@# The run must be able to fail: notebooks that need ipywidgets 8, or the repository
-	@# checkout, pass in .venv (tests/test_ci_guards.py) and must fail here.
-	mkdir -p $(COLAB_RUN)/guards && cp tests/colab_guards/*.ipynb $(COLAB_RUN)/guards/
+	@# checkout, pass in .venv (tests/guards/test_ci_guards.py) and must fail here.
+	mkdir -p $(COLAB_RUN)/guards && cp tests/guards/colab_guards/*.ipynb $(COLAB_RUN)/guards/
 	cd $(COLAB_RUN)/guards && for nb in *.ipynb; do \
 	  if $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q $$nb >/dev/null 2>&1; \
 	  then echo "guard $$nb passed in the Colab-like environment, so that run cannot catch it"; exit 1; \
 	  else echo "guard $$nb fails in the Colab-like environment, as it should"; fi; done
+
+## The guards' own tests (tests/guards): nbval and jupyter-book turn red on a failing
+## notebook, the browser check on an external asset or unrendered math (Chromium
+## and _webassets/), the PDF check on a LaTeX error, the Colab guard notebooks pass here.
+test-guards: $(STAMP) browser-deps assets
+	$(BIN)/python -m pytest tests/guards -q
 
 ## Runtime table shown on the intro page (benchmarks/results/notebook_times.md).
 times: $(STAMP)

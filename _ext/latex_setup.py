@@ -7,6 +7,7 @@ disagree. XeLaTeX with the FreeFont family (Debian's ``fonts-freefont-otf``)
 typesets the Greek letters, arrows and mathematical symbols that appear in the
 prose.
 """
+
 from __future__ import annotations
 
 from sphinx.application import Sphinx
@@ -16,7 +17,7 @@ from sphinx.config import Config
 def latex_macros(macros: dict[str, str]) -> str:
     lines = []
     for name, body in macros.items():
-        if isinstance(body, (list, tuple)):            # MathJax form [body, number of arguments]
+        if isinstance(body, (list, tuple)):  # MathJax form [body, number of arguments]
             lines.append(f"\\providecommand{{\\{name}}}[{body[1]}]{{{body[0]}}}")
         else:
             lines.append(f"\\providecommand{{\\{name}}}{{{body}}}")
@@ -26,8 +27,15 @@ def latex_macros(macros: dict[str, str]) -> str:
 def _configure(app: Sphinx, config: Config) -> None:
     macros = (config.mathjax3_config or {}).get("tex", {}).get("macros", {})
     elements = dict(config.latex_elements or {})
-    elements.setdefault("fontpkg", "\\setmainfont{FreeSerif}\n\\setsansfont{FreeSans}\n\\setmonofont{FreeMono}")
-    elements["preamble"] = elements.get("preamble", "") + "\n\\usepackage{amsmath,amssymb}\n" + latex_macros(macros)
+    elements.setdefault(
+        "fontpkg",
+        "\\setmainfont{FreeSerif}\n\\setsansfont{FreeSans}\n\\setmonofont{FreeMono}",
+    )
+    elements["preamble"] = (
+        elements.get("preamble", "")
+        + "\n\\usepackage{amsmath,amssymb}\n"
+        + latex_macros(macros)
+    )
     config.latex_elements = elements
 
 

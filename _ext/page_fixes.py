@@ -8,12 +8,15 @@
   invalid theme mode" as a console error; ``auto`` (follow the reader's system
   setting, light or dark) is what it falls back to anyway.
 """
+
 from __future__ import annotations
 
 from sphinx.application import Sphinx
 
 
-def _fix_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+def _fix_page(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
     if not context.get("default_mode"):
         context["default_mode"] = "auto"
     scripts = context.get("script_files")
@@ -22,7 +25,10 @@ def _fix_page(app: Sphinx, pagename: str, templatename: str, context: dict, doct
     seen, kept = set(), []
     for js in scripts:
         attributes = getattr(js, "attributes", {}) or {}
-        key = (getattr(js, "filename", None) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        key = (
+            getattr(js, "filename", None) or "",
+            tuple(sorted((k, str(v)) for k, v in attributes.items())),
+        )
         if key not in seen:
             seen.add(key)
             kept.append(js)

@@ -8,6 +8,7 @@ is the largest resident set size of that process and its kernel.
 Usage: python benchmarks/notebook_times.py [chapters/01_manifolds.ipynb ...]
 (``make times`` runs it over every chapter).
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,14 +33,18 @@ nbclient.NotebookClient(nb, timeout=600, kernel_name="python3").execute()
 seconds = time.perf_counter() - start
 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 kernel = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "kernel_mib": kernel / 1024, "runner_mib": own / 1024}))
+print(json.dumps({"seconds": seconds, "kernel_mib": kernel / 1024,
+                  "runner_mib": own / 1024}))
 """
 
 
 def time_notebook(path: Path) -> dict:
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, path.name],
-        cwd=path.parent, capture_output=True, text=True, check=False,
+        cwd=path.parent,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{path} failed to execute:\n{proc.stderr[-3000:]}")
@@ -57,23 +62,36 @@ def title_of(path: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    all_chapters = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted((ROOT / "appendix").glob("*.ipynb"))
+    all_chapters = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+        (ROOT / "appendix").glob("*.ipynb")
+    )
     paths = [Path(p).resolve() for p in argv] or all_chapters
     # Keep earlier measurements of chapters not re-run now (when paths are given).
     previous = {}
     if argv and (OUT / "notebook_times.csv").exists():
         with open(OUT / "notebook_times.csv", encoding="utf-8") as fh:
-            previous = {r["chapter"]: {**r, **{k: float(r[k]) for k in ("seconds", "kernel_mib", "runner_mib")}}
-                        for r in csv.DictReader(fh)}
+            previous = {
+                r["chapter"]: {
+                    **r,
+                    **{k: float(r[k]) for k in ("seconds", "kernel_mib", "runner_mib")},
+                }
+                for r in csv.DictReader(fh)
+            }
     for path in paths:
         res = time_notebook(path)
         previous[path.name] = {"chapter": path.name, "title": title_of(path), **res}
-        print(f"{path.name}: {res['seconds']:.1f} s, kernel peak {res['kernel_mib']:.0f} MiB", flush=True)
+        print(
+            f"{path.name}: {res['seconds']:.1f} s, "
+            f"kernel peak {res['kernel_mib']:.0f} MiB",
+            flush=True,
+        )
     names = {p.name for p in all_chapters}
     rows = [previous[name] for name in sorted(previous) if name in names]
     OUT.mkdir(parents=True, exist_ok=True)
     with open(OUT / "notebook_times.csv", "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["chapter", "title", "seconds", "kernel_mib", "runner_mib"])
+        writer = csv.DictWriter(
+            fh, fieldnames=["chapter", "title", "seconds", "kernel_mib", "runner_mib"]
+        )
         writer.writeheader()
         writer.writerows(rows)
     import torch  # only for the version string
@@ -82,12 +100,16 @@ def main(argv: list[str]) -> int:
     lines = [
         "| chapter | seconds | peak memory of the kernel (MiB) |",
         "|---|---|---|",
-        *[f"| {r['title']} | {r['seconds']:.1f} | {r['kernel_mib']:.0f} |" for r in rows],
+        *[
+            f"| {r['title']} | {r['seconds']:.1f} | {r['kernel_mib']:.0f} |"
+            for r in rows
+        ],
         f"| **whole book** | **{total:.1f}** | |",
         "",
         f"Measured by `benchmarks/notebook_times.py` on {dt.date.today().isoformat()}: "
-        f"{os.cpu_count()} CPU cores, no GPU, Python {platform.python_version()}, torch {torch.__version__}. "
-        "Each chapter (and the errata appendix) runs in a fresh kernel, top to bottom.",
+        f"{os.cpu_count()} CPU cores, no GPU, Python {platform.python_version()}, "
+        f"torch {torch.__version__}. Each chapter (and the errata appendix) runs in "
+        "a fresh kernel, top to bottom.",
     ]
     (OUT / "notebook_times.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {OUT / 'notebook_times.md'}")

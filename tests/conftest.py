@@ -1,4 +1,5 @@
 """Shared fixtures and paths for the test suite."""
+
 from __future__ import annotations
 
 import importlib.util

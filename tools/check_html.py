@@ -23,8 +23,10 @@ a ``file://`` URL as a reader with a USB stick would:
 A full-page screenshot of each chapter goes to ``_build/screenshots/``, and a
 screenshot of its first screen in dark mode next to it.
 Exit status 1 when any page fails. Usage:
-``python tools/check_html.py [--html _build/html] [--screenshots _build/screenshots] [--pages GLOB ...]``
+``python tools/check_html.py [--html _build/html] [--screenshots _build/screenshots]
+[--pages GLOB ...]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,7 +54,8 @@ async () => {
     await MathJax.startup.promise;
   }
   // Widget views are drawn asynchronously by the widget manager.
-  const views = document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]');
+  const viewSel = 'script[type="application/vnd.jupyter.widget-view+json"]';
+  const views = document.querySelectorAll(viewSel);
   for (let t = 0; t < 100; t++) {
     const drawn = document.querySelectorAll('.jupyter-widgets').length;
     if (views.length === 0 || drawn >= views.length) break;
@@ -70,23 +73,32 @@ INSPECT_JS = """
   const out = {};
   const maths = Array.from(document.querySelectorAll('.math'));
   out.math = maths.length;
-  out.math_unrendered = maths.filter((m) => !m.querySelector('mjx-container')).map((m) => m.textContent.slice(0, 80));
-  out.math_errors = Array.from(document.querySelectorAll('mjx-merror, mjx-mtext[style*="color: red"], mjx-mtext[style*="color:red"]'))
+  out.math_unrendered = maths.filter((m) => !m.querySelector('mjx-container'))
+    .map((m) => m.textContent.slice(0, 80));
+  const errorSel = 'mjx-merror, mjx-mtext[style*="color: red"], '
+    + 'mjx-mtext[style*="color:red"]';
+  out.math_errors = Array.from(document.querySelectorAll(errorSel))
     .map((m) => m.getAttribute('data-mjx-error') || m.textContent.slice(0, 80));
   out.mathjax_loaded = !!(window.MathJax && MathJax.version);
-  out.views = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'))
+  const viewSel = 'script[type="application/vnd.jupyter.widget-view+json"]';
+  out.views = Array.from(document.querySelectorAll(viewSel))
     .map((s) => JSON.parse(s.textContent).model_id);
   out.drawn = document.querySelectorAll('.jupyter-widgets').length;
-  const state = document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]');
+  const stateSel = 'script[type="application/vnd.jupyter.widget-state+json"]';
+  const state = document.querySelector(stateSel);
   out.state = state ? JSON.parse(state.textContent) : null;
-  out.readouts = Array.from(document.querySelectorAll('.widget-readout')).map((r) => r.textContent.trim());
+  out.readouts = Array.from(document.querySelectorAll('.widget-readout'))
+    .map((r) => r.textContent.trim());
   out.selects = Array.from(document.querySelectorAll('.widget-dropdown select'))
-    .map((s) => s.options[s.selectedIndex] ? s.options[s.selectedIndex].text.replace(/\u00a0/g, ' ') : null);
+    .map((s) => s.options[s.selectedIndex]
+      ? s.options[s.selectedIndex].text.replace(/\u00a0/g, ' ') : null);
   const main = document.querySelector('main') || document.body;
   out.images_without_alt = Array.from(main.querySelectorAll('img'))
-    .filter((i) => !(i.getAttribute('alt') || '').trim()).map((i) => i.getAttribute('src'));
+    .filter((i) => !(i.getAttribute('alt') || '').trim())
+    .map((i) => i.getAttribute('src'));
   out.images = main.querySelectorAll('img').length;
-  out.ipynb_links = Array.from(document.querySelectorAll('a[href$=".ipynb"]')).map((a) => a.getAttribute('href'));
+  out.ipynb_links = Array.from(document.querySelectorAll('a[href$=".ipynb"]'))
+    .map((a) => a.getAttribute('href'));
   return out;
 }
 """
@@ -97,7 +109,9 @@ def find_browser() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise SystemExit("no Chromium found: install Debian's `chromium` (make browser-deps does)")
+    raise SystemExit(
+        "no Chromium found: install Debian's `chromium` (make browser-deps does)"
+    )
 
 
 def allowed(message: str) -> bool:
@@ -116,7 +130,9 @@ def expected_widget_values(state: dict | None) -> tuple[list[str], list[str]]:
         elif name == "DropdownModel":
             labels = s.get("_options_labels", [])
             index = s.get("index")
-            dropdowns.append(labels[index] if index is not None and index < len(labels) else None)
+            dropdowns.append(
+                labels[index] if index is not None and index < len(labels) else None
+            )
     return sliders, dropdowns
 
 
@@ -136,8 +152,14 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
     page.route("**/*", on_route)
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
-    page.on("requestfailed", lambda r: console.append(f"failed to load {r.url} ({r.failure})")
-            if r.url.startswith("file:") else None)
+    page.on(
+        "requestfailed",
+        lambda r: (
+            console.append(f"failed to load {r.url} ({r.failure})")
+            if r.url.startswith("file:")
+            else None
+        ),
+    )
     page.goto(path.resolve().as_uri(), wait_until="load")
     page.evaluate(WAIT_JS)
     page.wait_for_timeout(300)
@@ -152,22 +174,33 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
     problems += [f"TeX error in a formula: {t!r}" for t in info["math_errors"][:5]]
     if info["views"]:
         if info["drawn"] < len(info["views"]):
-            problems.append(f"{len(info['views'])} widget views but {info['drawn']} drawn")
+            problems.append(
+                f"{len(info['views'])} widget views but {info['drawn']} drawn"
+            )
         sliders, dropdowns = expected_widget_values(info["state"])
         readouts = list(info["readouts"])
         for value in sliders:
             shown = [r for r in readouts if _same_number(r, value)]
             if not shown:
-                problems.append(f"no slider shows its default value {value} (readouts: {readouts})")
+                problems.append(
+                    f"no slider shows its default value {value} (readouts: {readouts})"
+                )
             else:
                 readouts.remove(shown[0])
         for label in dropdowns:
             if label not in info["selects"]:
-                problems.append(f"no dropdown shows its default {label!r} (shown: {info['selects']})")
-    problems += [f"image without alt text: {src}" for src in info["images_without_alt"]]
+                problems.append(
+                    f"no dropdown shows its default {label!r} "
+                    f"(shown: {info['selects']})"
+                )
+    problems += [f"image without alt text: {s}" for s in info["images_without_alt"]]
     rel = path.relative_to(html_root)
     if rel.parts[0] == "chapters":
-        links = [h for h in info["ipynb_links"] if h.endswith(path.stem + ".ipynb") and "://" not in h]
+        links = [
+            h
+            for h in info["ipynb_links"]
+            if h.endswith(path.stem + ".ipynb") and "://" not in h
+        ]
         if not links:
             problems.append("no download link to the chapter's .ipynb")
         elif not (path.parent / links[0]).resolve().is_file():
@@ -197,7 +230,9 @@ def transparent_figures(html_root: Path) -> list[str]:
     bad = []
     for png in sorted((html_root / "_images").glob("*.png")):
         with Image.open(png) as im:
-            if im.mode in ("RGBA", "LA") or (im.mode == "P" and "transparency" in im.info):
+            if im.mode in ("RGBA", "LA") or (
+                im.mode == "P" and "transparency" in im.info
+            ):
                 alpha = im.convert("RGBA").getchannel("A")
                 if alpha.getextrema()[0] < 255:
                     bad.append(png.name)
@@ -205,39 +240,69 @@ def transparent_figures(html_root: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
-    parser.add_argument("--screenshots", type=Path, default=ROOT / "_build" / "screenshots")
-    parser.add_argument("--pages", nargs="*", default=None, help="glob patterns relative to --html")
-    parser.add_argument("--json", type=Path, default=None, help="also write the per-page report here")
+    parser.add_argument(
+        "--screenshots", type=Path, default=ROOT / "_build" / "screenshots"
+    )
+    parser.add_argument(
+        "--pages", nargs="*", default=None, help="glob patterns relative to --html"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, help="also write the per-page report here"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     html_root = args.html.resolve()
     if not html_root.is_dir():
-        print(f"{html_root} does not exist: build the book first (make book)", file=sys.stderr)
+        print(
+            f"{html_root} does not exist: build the book first (make book)",
+            file=sys.stderr,
+        )
         return 1
     patterns = args.pages or ["**/*.html"]
-    pages = sorted({p for pat in patterns for p in html_root.glob(pat)
-                    if not {"_static", "_sources", "_images"} & set(p.relative_to(html_root).parts)})
+    pages = sorted(
+        {
+            p
+            for pat in patterns
+            for p in html_root.glob(pat)
+            if not {"_static", "_sources", "_images"}
+            & set(p.relative_to(html_root).parts)
+        }
+    )
     report, failed = {}, 0
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_browser(), args=["--no-sandbox", "--disable-gpu"])
+        browser = pw.chromium.launch(
+            executable_path=find_browser(), args=["--no-sandbox", "--disable-gpu"]
+        )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         for path in pages:
             rel = str(path.relative_to(html_root))
-            if 'http-equiv="refresh"' in path.read_text(encoding="utf-8", errors="replace")[:2000].lower():
+            if (
+                'http-equiv="refresh"'
+                in path.read_text(encoding="utf-8", errors="replace")[:2000].lower()
+            ):
                 print(f"skip {rel}: a redirect page")
                 continue
             page = context.new_page()
             problems, info = check_page(page, path, html_root, args.screenshots)
             page.close()
-            report[rel] = {"problems": problems, "formulas": info["math"], "widget_views": len(info["views"]),
-                           "images": info["images"], "allowed_console": info["allowed_console"]}
+            report[rel] = {
+                "problems": problems,
+                "formulas": info["math"],
+                "widget_views": len(info["views"]),
+                "images": info["images"],
+                "allowed_console": info["allowed_console"],
+            }
             status = "ok  " if not problems else "FAIL"
             failed += bool(problems)
-            print(f"{status} {rel}: {info['math']} formulas, {len(info['views'])} widget views, "
-                  f"{info['images']} images")
+            print(
+                f"{status} {rel}: {info['math']} formulas, "
+                f"{len(info['views'])} widget views, {info['images']} images"
+            )
             for p in problems:
                 print(f"       {p}")
             for m in info["allowed_console"]:
@@ -249,7 +314,10 @@ def main(argv: list[str] | None = None) -> int:
     report["_images"] = {"transparent": see_through}
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"{len(pages)} pages checked, {failed} failed; {len(see_through)} transparent figures")
+    print(
+        f"{len(pages)} pages checked, {failed} failed; "
+        f"{len(see_through)} transparent figures"
+    )
     return 1 if failed or see_through or not pages else 0
 
 

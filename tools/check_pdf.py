@@ -2,8 +2,10 @@
 
 Reads ``_build/latex/gentheory.log`` (the XeLaTeX log): any line starting with
 ``!`` is a LaTeX error; "Output written on gentheory.pdf (N pages" gives the
-page count. Usage: ``python tools/check_pdf.py [--latex _build/latex] [--min-pages 150]``
+page count. Usage:
+``python tools/check_pdf.py [--latex _build/latex] [--min-pages 150]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def inspect_log(text: str) -> tuple[int | None, list[str], list[str]]:
-    """Pages written, LaTeX error lines, and missing-glyph warnings, from a LaTeX log."""
+    """Pages written, LaTeX error lines and missing-glyph warnings of a LaTeX log."""
     pages = re.findall(r"Output written on \S+ \((\d+) pages?", text)
     errors = [line for line in text.splitlines() if line.startswith("! ")]
     missing = sorted(set(re.findall(r"Missing character: There is no (\S+)", text)))
@@ -31,8 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     if not pdf.is_file() or not log.is_file():
         print(f"no PDF or log under {args.latex}: run make pdf", file=sys.stderr)
         return 1
-    pages, errors, missing = inspect_log(log.read_text(encoding="utf-8", errors="replace"))
-    print(f"{pdf}: {pages} pages, {pdf.stat().st_size / 2**20:.1f} MiB, {len(errors)} LaTeX errors")
+    pages, errors, missing = inspect_log(
+        log.read_text(encoding="utf-8", errors="replace")
+    )
+    print(
+        f"{pdf}: {pages} pages, {pdf.stat().st_size / 2**20:.1f} MiB, "
+        f"{len(errors)} LaTeX errors"
+    )
     if missing:
         print(f"glyphs missing from the fonts (shown blank): {' '.join(missing)}")
     for line in errors[:20]:

@@ -2,6 +2,7 @@
 
 nbval runs them in `make test-notebooks`; this checks what can be checked statically.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,9 @@ def sync_macros():
 
 def test_errata_appendix_exists_and_is_in_the_toc():
     assert [p.name for p in APPENDIX] == ["errata.ipynb"]
-    files = [entry["file"] for part in TOC["parts"] for entry in part.get("chapters", [])]
+    files = [
+        entry["file"] for part in TOC["parts"] for entry in part.get("chapters", [])
+    ]
     assert "appendix/errata" in files
 
 
@@ -29,9 +32,13 @@ def test_errata_appendix_exists_and_is_in_the_toc():
 def test_appendix_notebook_conventions(path):
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
-    assert nb.cells[0].source == sync_macros().macro_cell_source(), "run: python tools/sync_macros.py"
+    assert nb.cells[0].source == sync_macros().macro_cell_source(), (
+        "run: python tools/sync_macros.py"
+    )
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code), "commit with outputs cleared"
+    assert all(c.outputs == [] and c.execution_count is None for c in code), (
+        "commit with outputs cleared"
+    )
     assert 'if "google.colab" in sys.modules' in code[0].source
     assert "seed_everything(" in code[1].source
     asserts = sum(len(re.findall(r"^\s*assert\b", c.source, re.M)) for c in code)
@@ -40,5 +47,10 @@ def test_appendix_notebook_conventions(path):
 
 def test_errata_appendix_covers_every_errata_item():
     nb = nbformat.read(ROOT / "appendix" / "errata.ipynb", as_version=4)
-    headings = [m for c in nb.cells if c.cell_type == "markdown" for m in re.findall(r"^## (\d+)\.", c.source, re.M)]
+    headings = [
+        m
+        for c in nb.cells
+        if c.cell_type == "markdown"
+        for m in re.findall(r"^## (\d+)\.", c.source, re.M)
+    ]
     assert [int(h) for h in headings] == list(range(1, 13))

@@ -6,6 +6,7 @@ headless Chromium: a page with an external asset, unrendered math, a TeX error
 (an undefined macro), an image without alt text, a JavaScript error or a widget
 drawn in the wrong state must fail; a clean page must pass.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -18,16 +19,21 @@ from conftest import ROOT, load_tool
 ASSETS = ROOT / "_webassets"
 
 needs_browser = pytest.mark.skipif(
-    shutil.which("chromium") is None or not (ASSETS / "mathjax" / "tex-mml-chtml.js").is_file(),
-    reason="needs Chromium (make browser-deps) and _webassets/ (make assets, which needs npm)")
+    shutil.which("chromium") is None
+    or not (ASSETS / "mathjax" / "tex-mml-chtml.js").is_file(),
+    reason="needs Chromium (make browser-deps) and _webassets/ "
+    "(make assets, which needs npm)",
+)
 
 
 def checker():
     return load_tool("check_html")
 
 
-MATHJAX = '<script>window.MathJax = {tex: {macros: {R: "\\\\mathbb{R}"}}};</script>' \
-          '<script defer src="_webassets/mathjax/tex-mml-chtml.js"></script>'
+MATHJAX = (
+    '<script>window.MathJax = {tex: {macros: {R: "\\\\mathbb{R}"}}};</script>'
+    '<script defer src="_webassets/mathjax/tex-mml-chtml.js"></script>'
+)
 
 
 def page(tmp_path: Path, body: str, head: str = MATHJAX) -> Path:
@@ -36,20 +42,34 @@ def page(tmp_path: Path, body: str, head: str = MATHJAX) -> Path:
     if not (html / "_webassets").exists():
         (html / "_webassets").symlink_to(ASSETS, target_is_directory=True)
     path = html / "page.html"
-    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head>"
-                    f"<body><main>{body}</main></body></html>", encoding="utf-8")
+    path.write_text(
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'>{head}</head>"
+        f"<body><main>{body}</main></body></html>",
+        encoding="utf-8",
+    )
     return html
 
 
 def run(tmp_path: Path, body: str, head: str = MATHJAX, capsys=None) -> tuple[int, str]:
     html = page(tmp_path, body, head)
-    code = checker().main(["--html", str(html), "--screenshots", str(tmp_path / "shots"), "--pages", "page.html"])
+    code = checker().main(
+        [
+            "--html",
+            str(html),
+            "--screenshots",
+            str(tmp_path / "shots"),
+            "--pages",
+            "page.html",
+        ]
+    )
     out = capsys.readouterr().out if capsys else ""
     return code, out
 
 
-GOOD = '<p>A formula: <span class="math">\\(x \\in \\R^2\\)</span></p><img src="data:image/gif;base64,' \
-       'R0lGODlhAQABAAAAACw=" alt="a pixel">'
+GOOD = (
+    '<p>A formula: <span class="math">\\(x \\in \\R^2\\)</span></p>'
+    '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="a pixel">'
+)
 
 
 @needs_browser
@@ -59,14 +79,29 @@ def test_a_clean_page_passes(tmp_path, capsys):
 
 
 @needs_browser
-@pytest.mark.parametrize(("body", "head", "message"), [
-    (GOOD + '<img src="https://example.org/x.png" alt="remote">', MATHJAX, "external request"),
-    (GOOD, MATHJAX + '<script src="https://cdn.example.org/lib.js"></script>', "external request"),
-    ('<span class="math">\\(x^2\\)</span>', "", "formula not rendered"),
-    ('<span class="math">\\(\\notdefined{x}\\)</span>', MATHJAX, "TeX error"),
-    (GOOD + '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">', MATHJAX, "without alt text"),
-    (GOOD + "<script>undefinedFunction();</script>", MATHJAX, "JavaScript error"),
-])
+@pytest.mark.parametrize(
+    ("body", "head", "message"),
+    [
+        (
+            GOOD + '<img src="https://example.org/x.png" alt="remote">',
+            MATHJAX,
+            "external request",
+        ),
+        (
+            GOOD,
+            MATHJAX + '<script src="https://cdn.example.org/lib.js"></script>',
+            "external request",
+        ),
+        ('<span class="math">\\(x^2\\)</span>', "", "formula not rendered"),
+        ('<span class="math">\\(\\notdefined{x}\\)</span>', MATHJAX, "TeX error"),
+        (
+            GOOD + '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">',
+            MATHJAX,
+            "without alt text",
+        ),
+        (GOOD + "<script>undefinedFunction();</script>", MATHJAX, "JavaScript error"),
+    ],
+)
 def test_faults_fail_the_page(tmp_path, capsys, body, head, message):
     code, out = run(tmp_path, body, head, capsys=capsys)
     assert code == 1 and message in out, out
@@ -74,11 +109,16 @@ def test_faults_fail_the_page(tmp_path, capsys, body, head, message):
 
 def test_widget_defaults_are_compared_with_the_state():
     module = checker()
-    state = {"state": {
-        "a": {"model_name": "IntSliderModel", "state": {"value": 256}},
-        "b": {"model_name": "DropdownModel", "state": {"_options_labels": ["x", "y"], "index": 1}},
-        "c": {"model_name": "LayoutModel", "state": {}},
-    }}
+    state = {
+        "state": {
+            "a": {"model_name": "IntSliderModel", "state": {"value": 256}},
+            "b": {
+                "model_name": "DropdownModel",
+                "state": {"_options_labels": ["x", "y"], "index": 1},
+            },
+            "c": {"model_name": "LayoutModel", "state": {}},
+        }
+    }
     assert module.expected_widget_values(state) == ([256], ["y"])
     assert module.expected_widget_values(None) == ([], [])
     assert module._same_number("256", 256) and module._same_number("0.10", 0.1)
@@ -90,7 +130,11 @@ def test_allow_list_entries_have_reasons(monkeypatch):
     for pattern, reason in module.ALLOWED_CONSOLE:
         assert pattern and len(reason) > 20, "every allowed message needs its reason"
     assert not module.allowed("Uncaught ReferenceError: foo is not defined")
-    monkeypatch.setattr(module, "ALLOWED_CONSOLE", [(r"^harmless: ", "a message this test declares harmless")])
+    monkeypatch.setattr(
+        module,
+        "ALLOWED_CONSOLE",
+        [(r"^harmless: ", "a message this test declares harmless")],
+    )
     assert module.allowed("harmless: yes") and not module.allowed("real error")
 
 
@@ -129,19 +173,35 @@ def pdf_checker():
 
 
 def test_pdf_log_parsing():
-    log = ("(./gentheory.toc)\nMissing character: There is no ᵀ (U+1D40) in font FreeMono\n"
-           "Output written on gentheory.pdf (212 pages, 3000000 bytes).\n")
+    log = (
+        "(./gentheory.toc)\n"
+        "Missing character: There is no ᵀ (U+1D40) in font FreeMono\n"
+        "Output written on gentheory.pdf (212 pages, 3000000 bytes).\n"
+    )
     assert pdf_checker().inspect_log(log) == (212, [], ["ᵀ"])
-    pages, errors, _ = pdf_checker().inspect_log("! Undefined control sequence.\nl.12 \\foo\n")
+    pages, errors, _ = pdf_checker().inspect_log(
+        "! Undefined control sequence.\nl.12 \\foo\n"
+    )
     assert pages is None and errors == ["! Undefined control sequence."]
 
 
-@pytest.mark.parametrize(("log", "pages", "expected"), [
-    ("Output written on gentheory.pdf (212 pages, 1 bytes).", 150, 0),
-    ("Output written on gentheory.pdf (12 pages, 1 bytes).", 150, 1),
-    ("! LaTeX Error: File `bbm.sty' not found.\nOutput written on gentheory.pdf (212 pages, 1 bytes).", 150, 1),
-])
+@pytest.mark.parametrize(
+    ("log", "pages", "expected"),
+    [
+        ("Output written on gentheory.pdf (212 pages, 1 bytes).", 150, 0),
+        ("Output written on gentheory.pdf (12 pages, 1 bytes).", 150, 1),
+        (
+            "! LaTeX Error: File `bbm.sty' not found.\n"
+            "Output written on gentheory.pdf (212 pages, 1 bytes).",
+            150,
+            1,
+        ),
+    ],
+)
 def test_pdf_check_fails_on_errors_or_few_pages(tmp_path, log, pages, expected):
     (tmp_path / "gentheory.pdf").write_bytes(b"%PDF-1.5")
     (tmp_path / "gentheory.log").write_text(log, encoding="utf-8")
-    assert pdf_checker().main(["--latex", str(tmp_path), "--min-pages", str(pages)]) == expected
+    assert (
+        pdf_checker().main(["--latex", str(tmp_path), "--min-pages", str(pages)])
+        == expected
+    )

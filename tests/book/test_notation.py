@@ -1,11 +1,14 @@
-"""Notation: every macro is defined once (in _config.yml) and listed on the notation page,
-and no chapter or page uses a macro that is not defined.
+"""Notation: every macro is defined once and listed, and every macro used is defined.
+
+Book macros are defined in _config.yml and listed on the notation page; no chapter
+or page may use a macro that is not defined.
 
 MathJax's own commands that the book uses are listed in ``STANDARD``. A new
 command in a formula fails this test until it is either defined as a book macro
 (``_config.yml`` and notation.md) or, if it is a command MathJax already knows,
 added to ``STANDARD``.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,24 +23,34 @@ CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 MACROS = set(CONFIG["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"])
 
 # TeX and AMS commands MathJax defines, as used in the book.
-STANDARD = set("""
-Big Bigg Delta Gamma Lambda Omega Phi Pi Psi Sigma Theta Vert approx arctan begin beta big bigg binom cdot cdots
-circ cos cup cap delta det dots ell end epsilon eta exists exp forall frac gamma ge geq hat iff in inf infty int
-lVert lambda langle rangle le leq left right leftarrow ll ln log mapsto mathbb mathbf mathcal mathrm max mid min mu
-nabla ne neq nu odot omega operatorname partial phi pi pm prod propto psi qquad quad rVert rho rm sigma sim sin
-sqrt subset subseteq sum sup tan tanh tau text textstyle tfrac dfrac theta tilde times to top underbrace varepsilon
-varphi vert xi zeta overline bar widehat mathsf displaystyle limits lvert rvert lceil rceil lfloor rfloor
-""".split())
+STANDARD = set(
+    """
+Big Bigg Delta Gamma Lambda Omega Phi Pi Psi Sigma Theta Vert approx arctan begin
+beta big bigg binom cdot cdots circ cos cup cap delta det dots ell end epsilon eta
+exists exp forall frac gamma ge geq hat iff in inf infty int lVert lambda langle
+rangle le leq left right leftarrow ll ln log mapsto mathbb mathbf mathcal mathrm max
+mid min mu nabla ne neq nu odot omega operatorname partial phi pi pm prod propto psi
+qquad quad rVert rho rm sigma sim sin sqrt subset subseteq sum sup tan tanh tau text
+textstyle tfrac dfrac theta tilde times to top underbrace varepsilon varphi vert xi
+zeta overline bar widehat mathsf displaystyle limits lvert rvert lceil rceil lfloor
+rfloor
+""".split()
+)
 
 MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$|\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
 
 
 def sources():
-    pages = sorted(ROOT.glob("chapters/*.ipynb")) + sorted(ROOT.glob("appendix/*.ipynb"))
+    pages = sorted(ROOT.glob("chapters/*.ipynb")) + sorted(
+        ROOT.glob("appendix/*.ipynb")
+    )
     for path in pages:
         nb = nbformat.read(path, as_version=4)
         # The first cell is the generated macro cell itself.
-        yield path.relative_to(ROOT), "\n".join(c.source for c in nb.cells[1:] if c.cell_type == "markdown")
+        yield (
+            path.relative_to(ROOT),
+            "\n".join(c.source for c in nb.cells[1:] if c.cell_type == "markdown"),
+        )
     for path in sorted(ROOT.glob("*.md")):
         if path.name not in ("README.md", "CONTRIBUTING.md"):
             yield path.relative_to(ROOT), path.read_text(encoding="utf-8")
@@ -57,8 +70,11 @@ SOURCES = list(sources())
 @pytest.mark.parametrize(("path", "text"), SOURCES, ids=[str(p) for p, _ in SOURCES])
 def test_every_macro_used_is_defined(path, text):
     unknown = commands(text) - MACROS - STANDARD
-    assert not unknown, (f"{path} uses {sorted(unknown)}: define each in _config.yml (mathjax3_config macros) "
-                         "and notation.md, or add it to STANDARD if MathJax defines it")
+    assert not unknown, (
+        f"{path} uses {sorted(unknown)}: define each in _config.yml "
+        "(mathjax3_config macros) and notation.md, or add it to STANDARD if "
+        "MathJax defines it"
+    )
 
 
 def test_book_macros_do_not_shadow_standard_commands():
@@ -68,7 +84,9 @@ def test_book_macros_do_not_shadow_standard_commands():
 def test_notation_page_lists_every_macro():
     text = (ROOT / "notation.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `\\(\w+)` \|", text, re.M))
-    assert listed == MACROS, f"notation.md lists {sorted(listed)}, _config.yml defines {sorted(MACROS)}"
+    assert listed == MACROS, (
+        f"notation.md lists {sorted(listed)}, _config.yml defines {sorted(MACROS)}"
+    )
 
 
 def test_the_check_catches_an_undefined_macro():
