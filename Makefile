@@ -5,13 +5,23 @@
 # `make test` runs eight layers, in this order; each is a target of its own:
 #   lint       make lint            ruff check + ruff format --check
 #   unit       make test-unit       pytest tests/package tests/book (no Chromium, TeX, npm)
-#   notebooks  make test-notebooks  nbval: chapters, appendix, student copies
+#   notebooks  make test-notebooks  nbval: chapters, appendix, student copies, then
+#                                   every chapter again with seed 1 and AVX2 kernels
 #   book       make test-book       the -W book build (make book)
 #   browser    make test-browser    every built page in headless Chromium
 #   pdf        make test-pdf        the PDF builds without a LaTeX error, long enough
 #   colab      make test-colab      every chapter in a Colab-like environment
 #   guards     make test-guards     pytest tests/guards: the guards turn red on faults
 PYTHON ?= python3
+
+# Thread policy (one for the book build, nbval, the Colab-like run and `make times`):
+# every kernel computes with ONE math thread, as on Colab (two vCPUs are one
+# physical core). gentheory_utils.setup() applies it inside each chapter; these
+# variables also cover NumPy's BLAS and any process started before setup().
+# Two kernels side by side (nbval -n 2) then never fight over the two cores.
+export GENTHEORY_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -22,7 +32,7 @@ COLAB_RUN   ?= /tmp/gentheory-colab-run
 
 .PHONY: book assets browser-deps pdf pdf-deps student lint test test-unit \
 	test-notebooks test-book test-browser test-pdf test-colab test-guards venv clean \
-	times bench-gan
+	times bench-gan robustness
 
 venv: $(STAMP)
 
@@ -90,13 +100,23 @@ lint: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/package tests/book -q
 
-# Two notebooks run at once (one per core), so each kernel gets one math thread:
-# two multi-threaded kernels on two cores thrash and run ten times slower.
+# Two notebooks run at once (one per core, one math thread each: the thread policy).
 # The student copies (solutions removed) run too, from a folder outside the repository.
+# Then every chapter and the appendix run again in a second configuration (seed 1,
+# AVX2 instead of the default CPU kernels), so an assert that holds by luck for one
+# seed on one CPU turns CI red. `make robustness` sweeps seeds 0-4 more widely.
 STUDENT_TMP ?= /tmp/gentheory-student
+NBVAL := $(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider
 test-notebooks: $(STAMP)
 	rm -rf $(STUDENT_TMP) && $(BIN)/python tools/make_student.py --out $(STUDENT_TMP)
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider chapters appendix $(STUDENT_TMP)
+	$(NBVAL) chapters appendix $(STUDENT_TMP)
+	GENTHEORY_SEED=1 ATEN_CPU_CAPABILITY=avx2 $(NBVAL) chapters appendix
+
+## Robustness sweep: every chapter under nbval for seeds 0-4 across CPU kernels
+## (default, AVX2) and 1 or 2 threads (a documented subset of the grid; --full for
+## all of it); writes benchmarks/results/robustness.md. About an hour on 2 cores.
+robustness: $(STAMP)
+	$(BIN)/python tools/check_robustness.py
 
 test-book: book
 
@@ -124,7 +144,7 @@ $(COLAB_STAMP): requirements-colab.txt pyproject.toml $(wildcard gentheory_utils
 
 test-colab: $(COLAB_STAMP)
 	rm -rf $(COLAB_RUN) && mkdir -p $(COLAB_RUN) && cp chapters/*.ipynb appendix/*.ipynb $(COLAB_RUN)/
-	cd $(COLAB_RUN) && OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest \
+	cd $(COLAB_RUN) && $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest \
 	  --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider -q .
 	@# The run must be able to fail: notebooks that need ipywidgets 8, or the repository
 	@# checkout, pass in .venv (tests/guards/test_ci_guards.py) and must fail here.

@@ -5,6 +5,10 @@ Writes ``benchmarks/results/notebook_times.md`` (shown on the intro page) and
 kernel, from the ``chapters/`` folder, as the book build runs it; "peak memory"
 is the largest resident set size of that process and its kernel.
 
+Every kernel computes with one math thread (``GENTHEORY_THREADS=1``,
+``OMP_NUM_THREADS=1``), as a Colab reader's does (two vCPUs are one physical
+core), and the chapters run one after another, so nothing else competes.
+
 Usage: python benchmarks/notebook_times.py [chapters/01_manifolds.ipynb ...]
 (``make times`` runs it over every chapter).
 """
@@ -39,9 +43,16 @@ print(json.dumps({"seconds": seconds, "kernel_mib": kernel / 1024,
 
 
 def time_notebook(path: Path) -> dict:
+    env = {
+        **os.environ,
+        "GENTHEORY_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
     proc = subprocess.run(
         [sys.executable, "-c", RUNNER, path.name],
         cwd=path.parent,
+        env=env,
         capture_output=True,
         text=True,
         check=False,
@@ -108,8 +119,11 @@ def main(argv: list[str]) -> int:
         "",
         f"Measured by `benchmarks/notebook_times.py` on {dt.date.today().isoformat()}: "
         f"{os.cpu_count()} CPU cores, no GPU, Python {platform.python_version()}, "
-        f"torch {torch.__version__}. Each chapter (and the errata appendix) runs in "
-        "a fresh kernel, top to bottom.",
+        f"torch {torch.__version__}, CPU capability "
+        f"{torch.backends.cpu.get_cpu_capability()}. Each chapter (and the errata "
+        "appendix) runs top to bottom in a fresh kernel with **one math thread** "
+        "(`GENTHEORY_THREADS=1`, as on Colab, whose two vCPUs are one physical "
+        "core), one chapter at a time, default seed.",
     ]
     (OUT / "notebook_times.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {OUT / 'notebook_times.md'}")

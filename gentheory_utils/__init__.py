@@ -4,20 +4,41 @@ the theory of deep generative models.
 The lessons live in the chapters; this package holds the machinery they
 reuse, one small module per concept:
 
-* :mod:`~gentheory_utils.data`: toy distributions and the bundled digits (chapter 1 on);
+* :mod:`~gentheory_utils.data`: toy distributions and the bundled digits
+  (chapter 1 on);
 * :mod:`~gentheory_utils.nets`: small MLPs;
 * :mod:`~gentheory_utils.manifold`: intrinsic-dimension estimators (chapter 1);
-* :mod:`~gentheory_utils.vae`: VAE model, ELBO, training, importance-weighted likelihood (chapter 2);
-* :mod:`~gentheory_utils.gan`: GAN networks, losses, penalties, training loop (chapter 3);
-* :mod:`~gentheory_utils.metrics`: mode coverage under the PacGAN protocol (chapter 3);
+* :mod:`~gentheory_utils.vae`: VAE model, ELBO, training, importance-weighted
+  likelihood (chapter 2);
+* :mod:`~gentheory_utils.gan`: GAN networks, losses, penalties, training loop
+  (chapter 3);
+* :mod:`~gentheory_utils.metrics`: mode coverage under the PacGAN protocol
+  (chapter 3);
 * :mod:`~gentheory_utils.results`: benchmark outputs shipped with the package;
-* :mod:`~gentheory_utils.seeding`, :mod:`~gentheory_utils.progress`,
+* :mod:`~gentheory_utils.runs`: the result every training loop returns;
+* :mod:`~gentheory_utils.seeding` (:func:`setup`), :mod:`~gentheory_utils.progress`,
   :mod:`~gentheory_utils.plotting`, :mod:`~gentheory_utils.widgets`,
   :mod:`~gentheory_utils.book` and :func:`show_source`: seeds and devices,
   progress bars, figure style, interactive figures, glue, and showing code.
 """
-from . import book, data, gan, manifold, metrics, nets, plotting, progress, results, seeding, vae, widgets
-from .seeding import get_device, seed_everything
+
+from . import (
+    book,
+    data,
+    gan,
+    manifold,
+    metrics,
+    mixgan,
+    nets,
+    plotting,
+    progress,
+    results,
+    runs,
+    seeding,
+    vae,
+    widgets,
+)
+from .seeding import get_device, seed_everything, setup
 from .source import show_source
 
 __version__ = "0.1.0"
@@ -27,6 +48,7 @@ __all__ = [
     "data",
     "gan",
     "metrics",
+    "mixgan",
     "results",
     "vae",
     "manifold",
@@ -37,5 +59,7 @@ __all__ = [
     "widgets",
     "get_device",
     "seed_everything",
+    "setup",
+    "runs",
     "show_source",
 ]

@@ -11,6 +11,12 @@ near-duplicates, and read off an estimate of its support size,
   ``O(chunk · s)`` memory, on the GPU when the data are there;
 * :func:`collision_probability`: exact and approximate collision probabilities,
   uniform or with given weights;
+* :func:`repeat_probability_mixture`: the exact repeat probability when only
+  part of the mass sits on ``N`` atoms, next to the source notes' claimed bound
+  (:func:`notes_repeat_bound`) and the approximation with ``rho²``
+  (:func:`rho_squared_approx`);
+* :func:`notes_support_bound`: the notes' support "bound", an estimate under
+  near-uniformity, kept to show where it fails;
 * :func:`suggest_threshold`: a duplicate threshold from reference data;
 * :func:`estimate_support`: the whole audit, with confidence intervals;
 * :func:`pair_montage`: the closest pairs as images, for a person to judge.
@@ -22,11 +28,23 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
+from scipy import stats
 
-from ._validate import check_float, check_int
+from .data import Sampler
+from ._validate import Seed, check_float, check_int, check_probabilities, check_sampler, seed_int
 
-__all__ = ["closest_pairs", "collision_probability", "smallest_batch", "suggest_threshold", "estimate_support",
-           "pair_montage"]
+__all__ = [
+    "closest_pairs",
+    "collision_probability",
+    "smallest_batch",
+    "repeat_probability_mixture",
+    "notes_repeat_bound",
+    "rho_squared_approx",
+    "notes_support_bound",
+    "suggest_threshold",
+    "estimate_support",
+    "pair_montage",
+]
 
 
 def _as_tensor(x, name: str = "x") -> torch.Tensor:
@@ -183,11 +201,7 @@ def collision_probability(n_support: int, batch_size: int, weights=None) -> dict
             log_distinct = math.lgamma(n_support + 1) - math.lgamma(n_support - M + 1) - M * math.log(n_support)
             exact = -math.expm1(log_distinct)
         return {"exact": exact, "approx": approx}
-    w = np.asarray(weights, dtype=np.float64)
-    if w.shape != (n_support,):
-        raise ValueError(f"weights must have shape ({n_support},), got {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or abs(w.sum() - 1) > 1e-6:
-        raise ValueError("weights must be finite, non-negative and sum to 1")
+    w = check_probabilities(weights, "weights", n_support)
     approx = -math.expm1(-pairs * float(np.sum(w * w)))
     if M > np.count_nonzero(w):
         return {"exact": 1.0, "approx": approx}
@@ -234,6 +248,156 @@ def smallest_batch(n_support: int, probability: float = 0.5) -> int:
     return lo
 
 
+def _check_pmr(n_support, batch_size, rho) -> tuple[int, int, float]:
+    """``n_support``, ``batch_size`` and ``rho`` checked (shared by the next three)."""
+    return (
+        check_int(n_support, "n_support", minimum=1),
+        check_int(batch_size, "batch_size", minimum=0),
+        check_float(rho, "rho", 0.0, 1.0),
+    )
+
+
+def repeat_probability_mixture(n_support: int, batch_size: int, rho: float) -> float:
+    """Exact repeat probability when mass ``rho`` sits on ``N`` atoms, the rest diffuse.
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
+    Each of ``N`` atoms has mass ``rho / N``; the remaining mass ``1 - rho`` is
+    spread continuously, where no two draws ever coincide. The number ``K`` of
+    the ``M`` draws that land on the atoms is ``Bin(M, rho)``, and given ``K``
+    they are uniform on the atoms, so
+
+    ``P(repeat) = sum_k C(M, k) rho^k (1 - rho)^(M - k) P_N(k)``
+
+    with ``P_N(k) = 1 - prod_{i<k} (1 - i/N)`` the uniform birthday probability
+    (:func:`collision_probability`). Repeats need two draws on the atoms, which
+    is why ``rho²``, not ``rho``, governs them (:func:`rho_squared_approx`).
+
+    Parameters
+    ----------
+    n_support : int
+        Number of atoms ``N`` (>= 1).
+    batch_size : int
+        Number of draws ``M`` (>= 0).
+    rho : float
+        Probability mass on the atoms, in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        The probability of at least one repeat, in ``[0, 1]``; ``O(M)`` time.
+    """
+    n_support, batch_size, rho = _check_pmr(n_support, batch_size, rho)
+    k = np.arange(batch_size + 1)
+    p_k = stats.binom.pmf(k, batch_size, rho)  # P(K = k), shape (M + 1,)
+    i = np.arange(batch_size, dtype=np.float64)
+    steps = np.full(batch_size, -np.inf)  # log(1 - i/N); -inf once i >= N
+    steps[i < n_support] = np.log1p(-i[i < n_support] / n_support)
+    log_distinct = np.concatenate([[0.0], np.cumsum(steps)])  # log(1 - P_N(k))
+    return float(np.clip(np.sum(p_k * -np.expm1(log_distinct)), 0.0, 1.0))
+
+
+def notes_repeat_bound(n_support: int, batch_size: int, rho: float) -> float:
+    """The notes' claimed lower bound ``1 - exp(-(M² - M) rho / (2N))`` (false).
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
+    The notes claim that if some set of ``N`` outcomes carries mass at least
+    ``rho``, then ``M`` draws contain a repeat with at least this probability.
+    It holds at ``rho = 1`` (it is then ``1 - exp(-M(M-1)/(2N))``, below the
+    exact uniform probability) but not for ``rho < 1``: compare with
+    :func:`repeat_probability_mixture`. Kept to show it failing.
+
+    Parameters
+    ----------
+    n_support : int
+        Size ``N`` of the heavy set (>= 1).
+    batch_size : int
+        Number of draws ``M`` (>= 0).
+    rho : float
+        Mass of the set, in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        The claimed probability, in ``[0, 1)``.
+    """
+    n, m, rho = _check_pmr(n_support, batch_size, rho)
+    return -math.expm1(-(m * m - m) * rho / (2 * n))
+
+
+def rho_squared_approx(n_support: int, batch_size: int, rho: float) -> float:
+    """Poisson approximation ``1 - exp(-(M² - M) rho² / (2N))`` of the repeat chance.
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
+    With mass ``rho`` spread evenly on ``N`` atoms, a pair of draws matches
+    with probability ``sum_i p_i² = rho² / N``, so ``C(M, 2) rho² / N`` pairs
+    match on average. This is the notes' bound (:func:`notes_repeat_bound`)
+    with ``rho²`` in place of ``rho``: a close approximation of
+    :func:`repeat_probability_mixture`, not a bound (the exponential of an
+    average is not the average of exponentials), and exact as a lower bound
+    only at ``rho = 1``.
+
+    Parameters
+    ----------
+    n_support : int
+        Number of atoms ``N`` (>= 1).
+    batch_size : int
+        Number of draws ``M`` (>= 0).
+    rho : float
+        Mass on the atoms, in ``[0, 1]``.
+
+    Returns
+    -------
+    float
+        The approximate probability, in ``[0, 1)``.
+    """
+    n, m, rho = _check_pmr(n_support, batch_size, rho)
+    return -math.expm1(-(m * m - m) * rho**2 / (2 * n))
+
+
+def notes_support_bound(batch_size: int, gamma: float, rho: float = 1.0) -> float:
+    """The source notes' support "bound" from a repeat probability (not a bound).
+
+    Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
+
+    The notes claim that if batches of ``M`` repeat with probability ``gamma``
+    and some ``N``-outcome set carries mass ``rho``, then
+
+    ``N <= 2 M rho² / (S - 2 M (1 - rho)²)``, with
+    ``S = -3 + sqrt(9 + (24 / M) log(1 / (1 - gamma)))``.
+
+    At ``rho = 1`` the right side is the ``N`` that solves
+    ``L = M² / (2N) + M³ / (6N²)`` with ``L = log(1 / (1 - gamma))``: a
+    truncated expansion of ``-log P(no repeat)``. For equal weights it
+    over-estimates ``N`` only while ``M`` is below about ``1.8 N^(2/3)``
+    (where ``gamma`` is not near 1); beyond that it falls below ``N`` (``N =
+    9, M = 8`` gives 8.74), and a heavy atom with a long tail breaks it by
+    orders of magnitude. Read it as an estimate under near-uniformity.
+
+    Parameters
+    ----------
+    batch_size : int
+        Batch size ``M`` (>= 1).
+    gamma : float
+        Observed repeat probability, in ``(0, 1)``.
+    rho : float
+        Mass of the set, in ``(0, 1]``.
+
+    Returns
+    -------
+    float
+        The claimed upper limit on ``N`` (a number of outcomes); ``inf`` when
+        the denominator is not positive (the formula then bounds nothing).
+    """
+    m = check_int(batch_size, "batch_size", minimum=1)
+    gamma = check_float(gamma, "gamma", 0.0, 1.0, False, False)
+    rho = check_float(rho, "rho", 0.0, 1.0, low_inclusive=False)
+    big_l = -math.log1p(-gamma)  # log(1 / (1 - gamma))
+    denominator = (-3 + math.sqrt(9 + 24 / m * big_l)) - 2 * m * (1 - rho) ** 2
+    return 2 * m * rho**2 / denominator if denominator > 0 else math.inf
+
 def suggest_threshold(reference, quantile: float = 0.01, chunk_size: int | None = None) -> float:
     """A duplicate threshold: a low quantile of nearest-neighbour distances in ``reference``.
 
@@ -277,13 +441,13 @@ def _wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: float, batch_sizes: Sequence[int],
-                     trials: int = 20, seed: int = 0) -> dict:
-    """Birthday-paradox estimate of the support size of ``sample_fn``'s distribution.
+def estimate_support(source: Sampler | Callable[[int, Seed], torch.Tensor], threshold: float,
+                     batch_sizes: Sequence[int], trials: int = 20, seed: Seed = None) -> dict:
+    """Birthday-paradox estimate of the support size of ``source``'s distribution.
 
     Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
-    For each batch size ``s``, draws ``trials`` batches ``sample_fn(s, seed_t)`` and
+    For each batch size ``s``, draws ``trials`` batches ``source.sample(s, seed_t)`` and
     counts those whose closest pair is closer than ``threshold``. The support
     ``N`` is fitted by maximum likelihood to all counts under
     ``P(duplicate in a batch of s) = 1 - exp(-s(s-1)/(2N))``, with a 95 %
@@ -292,14 +456,19 @@ def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: f
 
     Parameters
     ----------
-    sample_fn : callable ``(n, seed) -> tensor (n, d)``
+    source : model or data source, or callable
+        Anything that follows the sampling protocol, ``sample(n, seed) ->
+        tensor (n, d)`` (a trained VAE or GAN, a mixture, ``KnownSupport``), or
+        a callable ``(n, seed) -> tensor (n, d)``.
     threshold : float
         Distance below which two samples count as duplicates (> 0).
     batch_sizes : sequence of int
         Batch sizes to try (each >= 2).
     trials : int
         Batches per size (>= 1).
-    seed : int
+    seed : int, torch.Generator or None
+        The book's seed convention; each batch gets its own integer seed drawn
+        from it.
 
     Returns
     -------
@@ -309,19 +478,18 @@ def estimate_support(sample_fn: Callable[[int, int], torch.Tensor], threshold: f
         no duplicate was ever seen: the support is then beyond what these batch
         sizes can measure); ``s50`` and ``s50_ci``.
     """
-    if not callable(sample_fn):
-        raise TypeError(f"sample_fn must be callable, got {type(sample_fn).__name__}")
+    sample = check_sampler(source, "source")
     threshold = check_float(threshold, "threshold", low=0.0, low_inclusive=False)
     sizes = [check_int(s, "batch_sizes[i]", minimum=2) for s in batch_sizes]
     if not sizes:
         raise ValueError("batch_sizes must not be empty")
     trials = check_int(trials, "trials", minimum=1)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = seed_int(seed) % 2**40
     hits = []
     for idx, s in enumerate(sizes):
         count = 0
         for t in range(trials):
-            batch = sample_fn(s, seed + 100_003 * idx + t)
+            batch = sample(s, seed + 100_003 * idx + t)
             _, _, dist = closest_pairs(batch, k=1)
             count += int(dist[0] < threshold)
         hits.append(count)

@@ -4,6 +4,7 @@ Numbers quoted in a chapter's prose come from executed cells. :func:`glue`
 hands a value to myst-nb's ``{glue}`` role when myst-nb is installed (the book
 build) and simply shows it otherwise (Colab, plain Jupyter).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -46,7 +47,9 @@ def glue(name: str, value, display_value: bool = False) -> None:
     _glue(name, value, display=display_value)
 
 
-def markdown_table(headers: Sequence[str], rows: Sequence[Sequence], floatfmt: str = ".3g") -> Markdown:
+def markdown_table(
+    headers: Sequence[str], rows: Sequence[Sequence], floatfmt: str = ".3g"
+) -> Markdown:
     """A Markdown table of ``rows`` (floats formatted with ``floatfmt``).
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -54,8 +57,11 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence], floatfmt: s
     Every row must have one entry per header; a ``|`` inside a header or cell is
     escaped so it cannot split the cell.
     """
-    def cell(v) -> str:                       # a literal | would end the cell: escape it
-        return (format(v, floatfmt) if isinstance(v, float) else str(v)).replace("|", "\\|")
+
+    def cell(v) -> str:  # a literal | would end the cell: escape it
+        return (format(v, floatfmt) if isinstance(v, float) else str(v)).replace(
+            "|", "\\|"
+        )
 
     headers = [cell(h) for h in headers]
     if not headers:

@@ -1,30 +1,42 @@
-"""Data sets shared by the chapters.
+"""Data sets shared by the chapters, and the sampling protocol they all follow.
 
-Every sampler takes the number of points ``n`` and a ``seed`` and returns a
-``torch.float32`` tensor, so a chapter gets the same points each time it runs.
+Every data source, like every generative model of the book, follows one
+**sampling protocol**: ``sample(n, seed=None) -> Tensor`` of shape ``(n, d)``.
+``seed`` is the book's one seed convention (``None``, an ``int`` or a
+``torch.Generator``, see :func:`gentheory_utils._validate.check_seed`), so the
+metrics and the audits accept any model or data source directly.
+
 Nothing here downloads anything: the toys are generated, and the digits are the
 8x8 images that ship inside scikit-learn.
 
 Introduced in chapter 1 (manifolds: :func:`helix`, :func:`swiss_roll`,
 :func:`sphere`, :func:`digits`); the mixtures :func:`ring` and :func:`grid`
-follow the PacGAN protocol used in the GAN chapters, and :class:`KnownSupport`
-serves the birthday-paradox audits.
+(:class:`Mixture`) follow the PacGAN protocol used in the GAN chapters, and
+:class:`KnownSupport` serves the birthday-paradox audits.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import torch
 
-from ._validate import check_float, check_int
+from ._validate import (
+    Seed,
+    check_float,
+    check_int,
+    check_probabilities,
+    check_seed,
+    check_tensor,
+    seed_int,
+)
 
 __all__ = [
-    "RING_STD",
-    "GRID_STD",
-    "ring_centers",
-    "grid_centers",
+    "Sampler",
+    "Mixture",
     "ring",
     "grid",
     "random_rotation",
@@ -36,106 +48,137 @@ __all__ = [
     "KnownSupport",
 ]
 
-#: Standard deviation of each ring mode in the PacGAN protocol (Lin et al., 2018).
-RING_STD: float = 0.01
-#: Standard deviation of each grid mode in the PacGAN protocol.
-GRID_STD: float = 0.05
+
+@runtime_checkable
+class Sampler(Protocol):
+    """The sampling protocol: anything with ``sample(n, seed=None) -> Tensor (n, d)``.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+    """
+
+    def sample(self, n: int, seed: Seed = None) -> torch.Tensor: ...
 
 
-def _generator(seed: int) -> torch.Generator:
-    seed = check_int(seed, "seed", minimum=0)
-    return torch.Generator().manual_seed(seed)
-
-
-def ring_centers(n_modes: int = 8, radius: float = 1.0) -> torch.Tensor:
-    """Centres of a ring of Gaussians: ``radius * (cos 2πi/K, sin 2πi/K)``.
+class Mixture:
+    """An isotropic Gaussian mixture: ``sum_k w_k N(centers_k, std^2 I)``.
 
     Taught in Chapter 3, *GANs and mode collapse*.
 
     Parameters
     ----------
-    n_modes : int
-        Number of modes ``K`` (at least 1). The angles are ``2πi/K`` for
-        ``i = 0..K-1``, so the ``K`` centres are distinct.
-    radius : float
-        Radius of the ring (> 0).
+    centers : array or tensor, shape (K, d)
+        Mode centres.
+    std : float
+        Standard deviation of every mode (> 0), in the units of ``centers``.
+    weights : array-like of shape (K,), optional
+        Mode probabilities; equal weights when omitted.
+    name : str
+        A label for tables and titles.
 
-    Returns
-    -------
-    torch.Tensor
-        Shape ``(K, 2)``, float32.
+    Attributes
+    ----------
+    centers : torch.Tensor
+        Shape ``(K, d)``, float32.
+    std : float
+    weights : torch.Tensor
+        Shape ``(K,)``, float64, summing to 1.
+    """
+
+    def __init__(
+        self, centers, std: float, weights=None, name: str = "mixture"
+    ) -> None:
+        self.centers = check_tensor(centers, "centers").float()
+        self.std = check_float(std, "std", low=0.0, low_inclusive=False)
+        k = len(self.centers)
+        if weights is None:
+            self.weights = torch.full((k,), 1.0 / k, dtype=torch.float64)
+        else:
+            self.weights = torch.from_numpy(check_probabilities(weights, "weights", k))
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a str, got {type(name).__name__}")
+        self.name = name
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``d`` of the points."""
+        return self.centers.shape[1]
+
+    @property
+    def n_modes(self) -> int:
+        """Number of modes ``K``."""
+        return self.centers.shape[0]
+
+    def limits(self, margin: float = 0.2) -> tuple[float, float]:
+        """Square plot limits ``(low, high)`` that hold every mode, with a margin.
+
+        ``margin`` is a fraction of the spread of the centres (or of ``std``
+        for a single mode).
+        """
+        margin = check_float(margin, "margin", low=0.0)
+        lo, hi = self.centers.min().item(), self.centers.max().item()
+        pad = margin * max(hi - lo, 10 * self.std) + 3 * self.std
+        return lo - pad, hi + pad
+
+    def sample(self, n: int, seed: Seed = None) -> torch.Tensor:
+        """Draw ``n`` points, shape ``(n, d)``, float32."""
+        return self.sample_with_modes(n, seed)[0]
+
+    def sample_with_modes(
+        self, n: int, seed: Seed = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` points and the mode each came from (int64, shape ``(n,)``)."""
+        n = check_int(n, "n", minimum=1)
+        gen = check_seed(seed)
+        idx = torch.multinomial(self.weights, n, replacement=True, generator=gen)
+        noise = torch.randn(n, self.dim, generator=gen, dtype=torch.float64)
+        return (self.centers.double()[idx] + self.std * noise).float(), idx
+
+    def log_prob(self, x) -> torch.Tensor:
+        """Log-density at each row of ``x`` ``(n, d)``: shape ``(n,)``, float64."""
+        x = check_tensor(x, "x").double()
+        if x.shape[1] != self.dim:
+            raise ValueError(f"x must have {self.dim} columns, got {x.shape[1]}")
+        sq = torch.cdist(x, self.centers.double()).pow(2)  # (n, K)
+        log_norm = -0.5 * self.dim * math.log(2 * math.pi * self.std**2)
+        log_comp = log_norm - sq / (2 * self.std**2) + self.weights.log()
+        return torch.logsumexp(log_comp, dim=1)
+
+    def __repr__(self) -> str:
+        return f"Mixture({self.name!r}, K={self.n_modes}, d={self.dim}, std={self.std})"
+
+
+def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> Mixture:
+    """Equal-weight Gaussians on a ring: centres ``radius (cos 2πi/K, sin 2πi/K)``.
+
+    Taught in Chapter 3, *GANs and mode collapse*.
+
+    The defaults are the PacGAN protocol's ring (Lin et al., 2018): 8 modes,
+    radius 1, standard deviation 0.01. Sample with ``ring().sample(n, seed)``.
     """
     n_modes = check_int(n_modes, "n_modes", minimum=1)
     radius = check_float(radius, "radius", low=0.0, low_inclusive=False)
     angles = 2 * math.pi * torch.arange(n_modes, dtype=torch.float64) / n_modes
-    return (radius * torch.stack([angles.cos(), angles.sin()], dim=1)).float()
+    centers = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
+    return Mixture(centers, std, name="ring")
 
 
-def grid_centers(side: int = 5, spacing: float = 2.0) -> torch.Tensor:
-    """Centres of a ``side x side`` grid of Gaussians, centred at the origin.
+def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
+    """Equal-weight Gaussians on a ``side x side`` grid centred at the origin.
 
     Taught in Chapter 3, *GANs and mode collapse*.
 
-    With the defaults these are ``{-4, -2, 0, 2, 4}²`` (PacGAN protocol).
-
-    Returns
-    -------
-    torch.Tensor
-        Shape ``(side**2, 2)``, float32.
+    The defaults are the PacGAN protocol's grid: centres ``{-4, -2, 0, 2, 4}²``,
+    standard deviation 0.05. Sample with ``grid().sample(n, seed)``.
     """
     side = check_int(side, "side", minimum=1)
     spacing = check_float(spacing, "spacing", low=0.0, low_inclusive=False)
     ticks = (torch.arange(side, dtype=torch.float64) - (side - 1) / 2) * spacing
     gx, gy = torch.meshgrid(ticks, ticks, indexing="ij")
-    return torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1).float()
+    centers = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+    return Mixture(centers, std, name="grid")
 
 
-def _mixture(n: int, centers: torch.Tensor, std: float, seed: int) -> torch.Tensor:
-    n = check_int(n, "n", minimum=1)
-    std = check_float(std, "std", low=0.0, low_inclusive=False)
-    gen = _generator(seed)
-    idx = torch.randint(len(centers), (n,), generator=gen)
-    noise = torch.randn(n, 2, generator=gen, dtype=torch.float64)
-    return (centers.double()[idx] + std * noise).float()
-
-
-def ring(n: int, seed: int = 0, n_modes: int = 8, radius: float = 1.0, std: float = RING_STD) -> torch.Tensor:
-    """Sample an equal-weight mixture of Gaussians on a ring.
-
-    Taught in Chapter 3, *GANs and mode collapse*.
-
-    Parameters
-    ----------
-    n : int
-        Number of points.
-    seed : int
-        Seed of the private random generator (the global torch seed is untouched).
-    n_modes, radius : see :func:`ring_centers`.
-    std : float
-        Standard deviation of each (isotropic) mode; ``RING_STD`` by default.
-
-    Returns
-    -------
-    torch.Tensor
-        Shape ``(n, 2)``, float32.
-    """
-    return _mixture(n, ring_centers(n_modes, radius), std, seed)
-
-
-def grid(n: int, seed: int = 0, side: int = 5, spacing: float = 2.0, std: float = GRID_STD) -> torch.Tensor:
-    """Sample an equal-weight mixture of Gaussians on a square grid.
-
-    Taught in Chapter 3, *GANs and mode collapse*.
-
-    Returns
-    -------
-    torch.Tensor
-        Shape ``(n, 2)``, float32. Centres from :func:`grid_centers`.
-    """
-    return _mixture(n, grid_centers(side, spacing), std, seed)
-
-
-def random_rotation(dim: int, seed: int = 0) -> torch.Tensor:
+def random_rotation(dim: int, seed: Seed = None) -> torch.Tensor:
     """A random orthogonal matrix, uniform (Haar) over the orthogonal group.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -146,13 +189,15 @@ def random_rotation(dim: int, seed: int = 0) -> torch.Tensor:
         Shape ``(dim, dim)``, float64, with ``Q @ Q.T = I``.
     """
     dim = check_int(dim, "dim", minimum=1)
-    gen = _generator(seed)
+    gen = check_seed(seed)
     a = torch.randn(dim, dim, generator=gen, dtype=torch.float64)
     q, r = torch.linalg.qr(a)
     return q * torch.sign(torch.diagonal(r)).unsqueeze(0)
 
 
-def _embed(points: torch.Tensor, ambient_dim: int, noise: float, seed: int, gen: torch.Generator) -> torch.Tensor:
+def _embed(
+    points: torch.Tensor, ambient_dim: int, noise: float, gen: torch.Generator
+) -> torch.Tensor:
     """Pad ``points`` with zeros to ``ambient_dim`` columns, rotate, add noise."""
     k = points.shape[1]
     ambient_dim = check_int(ambient_dim, "ambient_dim", minimum=k)
@@ -161,13 +206,21 @@ def _embed(points: torch.Tensor, ambient_dim: int, noise: float, seed: int, gen:
     padded[:, :k] = points
     if ambient_dim > k:
         # Only rotate when there is room to: keeps low-D pictures recognisable.
-        padded = padded @ random_rotation(ambient_dim, seed + 1).T
+        padded = padded @ random_rotation(ambient_dim, gen).T
     if noise > 0:
-        padded = padded + noise * torch.randn(padded.shape, generator=gen, dtype=torch.float64)
+        padded = padded + noise * torch.randn(
+            padded.shape, generator=gen, dtype=torch.float64
+        )
     return padded.float()
 
 
-def helix(n: int, seed: int = 0, ambient_dim: int = 3, turns: float = 2.0, noise: float = 0.0) -> torch.Tensor:
+def helix(
+    n: int,
+    seed: Seed = None,
+    ambient_dim: int = 3,
+    turns: float = 2.0,
+    noise: float = 0.0,
+) -> torch.Tensor:
     """Sample a helix, a 1-manifold, embedded in ``R^ambient_dim``.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -184,13 +237,15 @@ def helix(n: int, seed: int = 0, ambient_dim: int = 3, turns: float = 2.0, noise
     """
     n = check_int(n, "n", minimum=1)
     turns = check_float(turns, "turns", low=0.0, low_inclusive=False)
-    gen = _generator(seed)
+    gen = check_seed(seed)
     t = 2 * math.pi * turns * torch.rand(n, generator=gen, dtype=torch.float64)
     pts = torch.stack([t.cos(), t.sin(), t / (2 * math.pi)], dim=1)
-    return _embed(pts, ambient_dim, noise, seed, gen)
+    return _embed(pts, ambient_dim, noise, gen)
 
 
-def swiss_roll(n: int, seed: int = 0, ambient_dim: int = 3, noise: float = 0.0) -> torch.Tensor:
+def swiss_roll(
+    n: int, seed: Seed = None, ambient_dim: int = 3, noise: float = 0.0
+) -> torch.Tensor:
     """Sample a swiss roll, a 2-manifold, embedded in ``R^ambient_dim``.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -205,14 +260,19 @@ def swiss_roll(n: int, seed: int = 0, ambient_dim: int = 3, noise: float = 0.0) 
         Shape ``(n, ambient_dim)``, float32. Intrinsic dimension 2.
     """
     n = check_int(n, "n", minimum=1)
-    gen = _generator(seed)
+    gen = check_seed(seed)
     theta = 1.5 * math.pi * (1 + 2 * torch.rand(n, generator=gen, dtype=torch.float64))
     h = 2 * torch.rand(n, generator=gen, dtype=torch.float64) - 1
-    pts = torch.stack([theta * theta.cos(), math.pi * h, theta * theta.sin()], dim=1) / math.pi
-    return _embed(pts, ambient_dim, noise, seed, gen)
+    pts = (
+        torch.stack([theta * theta.cos(), math.pi * h, theta * theta.sin()], dim=1)
+        / math.pi
+    )
+    return _embed(pts, ambient_dim, noise, gen)
 
 
-def sphere(n: int, seed: int = 0, k: int = 2, ambient_dim: int = 10, noise: float = 0.0) -> torch.Tensor:
+def sphere(
+    n: int, seed: Seed = None, k: int = 2, ambient_dim: int = 10, noise: float = 0.0
+) -> torch.Tensor:
     """Sample the unit sphere ``S^k`` uniformly, embedded in ``R^ambient_dim``.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -227,10 +287,10 @@ def sphere(n: int, seed: int = 0, k: int = 2, ambient_dim: int = 10, noise: floa
     """
     n = check_int(n, "n", minimum=1)
     k = check_int(k, "k", minimum=1)
-    gen = _generator(seed)
+    gen = check_seed(seed)
     g = torch.randn(n, k + 1, generator=gen, dtype=torch.float64)
     pts = g / g.norm(dim=1, keepdim=True)
-    return _embed(pts, ambient_dim, noise, seed, gen)
+    return _embed(pts, ambient_dim, noise, gen)
 
 
 @dataclass(frozen=True)
@@ -254,7 +314,7 @@ class DigitsSplit:
     y_test: torch.Tensor
 
 
-def digits(test_fraction: float = 0.2, seed: int = 0) -> DigitsSplit:
+def digits(test_fraction: float = 0.2, seed: Seed = 0) -> DigitsSplit:
     """Load the bundled digits (1,797 images) with a fixed, stratified split.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -263,8 +323,9 @@ def digits(test_fraction: float = 0.2, seed: int = 0) -> DigitsSplit:
     ----------
     test_fraction : float
         Fraction of images held out, in ``(0, 1)``.
-    seed : int
-        Seed of the split; the default gives the book's fixed split.
+    seed : int, torch.Generator or None
+        Seed of the split (the book's seed convention); 0 gives the book's
+        default split.
 
     Returns
     -------
@@ -274,12 +335,19 @@ def digits(test_fraction: float = 0.2, seed: int = 0) -> DigitsSplit:
     from sklearn.model_selection import train_test_split
 
     test_fraction = check_float(test_fraction, "test_fraction", 0.0, 1.0, False, False)
-    seed = check_int(seed, "seed", minimum=0)
+    seed = seed_int(seed) % 2**32
     bunch = load_digits()
     x = (bunch.data / 16.0).astype(np.float32)
     y = bunch.target.astype(np.int64)
-    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_fraction, random_state=seed, stratify=y)
-    return DigitsSplit(torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.from_numpy(x_te), torch.from_numpy(y_te))
+    x_tr, x_te, y_tr, y_te = train_test_split(
+        x, y, test_size=test_fraction, random_state=seed, stratify=y
+    )
+    return DigitsSplit(
+        torch.from_numpy(x_tr),
+        torch.from_numpy(y_tr),
+        torch.from_numpy(x_te),
+        torch.from_numpy(y_te),
+    )
 
 
 class KnownSupport:
@@ -303,7 +371,7 @@ class KnownSupport:
     weights : array-like of shape (N,), optional
         Probabilities of the templates (non-negative, summing to 1); uniform
         when omitted.
-    seed : int
+    seed : int, torch.Generator or None
         Seed of the templates, which are drawn uniformly from ``[0, 1]^dim``.
 
     Attributes
@@ -314,29 +382,33 @@ class KnownSupport:
         Shape ``(N,)``, float64, summing to 1.
     """
 
-    def __init__(self, n_templates: int, dim: int, noise: float = 0.0, weights=None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        n_templates: int,
+        dim: int,
+        noise: float = 0.0,
+        weights=None,
+        seed: Seed = None,
+    ) -> None:
         self.n_templates = check_int(n_templates, "n_templates", minimum=1)
         self.dim = check_int(dim, "dim", minimum=1)
         self.noise = check_float(noise, "noise", low=0.0)
-        gen = _generator(seed)
+        gen = check_seed(seed)
         self.templates = torch.rand(self.n_templates, self.dim, generator=gen)
         if weights is None:
-            w = torch.full((self.n_templates,), 1.0 / self.n_templates, dtype=torch.float64)
+            w = np.full(self.n_templates, 1.0 / self.n_templates)
         else:
-            try:
-                w = torch.as_tensor(np.asarray(weights, dtype=np.float64))
-            except (TypeError, ValueError) as exc:
-                raise TypeError(f"weights must be an array of probabilities: {exc}") from exc
-            if w.shape != (self.n_templates,):
-                raise ValueError(f"weights must have shape ({self.n_templates},), got {tuple(w.shape)}")
-            if not torch.all(torch.isfinite(w)) or torch.any(w < 0):
-                raise ValueError("weights must be finite and non-negative")
-            if abs(float(w.sum()) - 1.0) > 1e-6:
-                raise ValueError(f"weights must sum to 1, got {float(w.sum()):.6g}")
-        self.weights = w
+            w = check_probabilities(weights, "weights", self.n_templates)
+        self.weights = torch.from_numpy(w)
 
-    def sample(self, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw ``n`` points.
+    def sample(self, n: int, seed: Seed = None) -> torch.Tensor:
+        """Draw ``n`` points, shape ``(n, dim)``, float32 (the sampling protocol)."""
+        return self.sample_with_index(n, seed)[0]
+
+    def sample_with_index(
+        self, n: int, seed: Seed = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Draw ``n`` points and the template each came from.
 
         Returns
         -------
@@ -346,10 +418,13 @@ class KnownSupport:
             Shape ``(n,)``, int64: which template each point came from.
         """
         n = check_int(n, "n", minimum=1)
-        gen = _generator(seed)
+        gen = check_seed(seed)
         index = torch.multinomial(self.weights, n, replacement=True, generator=gen)
         x = self.templates[index] + self.noise * torch.randn(n, self.dim, generator=gen)
         return x, index
 
     def __repr__(self) -> str:
-        return f"KnownSupport(n_templates={self.n_templates}, dim={self.dim}, noise={self.noise})"
+        return (
+            f"KnownSupport(n_templates={self.n_templates}, dim={self.dim}, "
+            f"noise={self.noise})"
+        )

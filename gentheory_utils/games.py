@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linprog
 
+from ._validate import check_probabilities
+
 __all__ = ["pure_maxmin", "pure_minmax", "solve_zero_sum", "exploitability"]
 
 
@@ -94,13 +96,9 @@ def exploitability(A, p, q=None) -> float:
     player's shortfall from the game's value.
     """
     A = _payoff(A)
-    p = np.asarray(p.detach().cpu() if hasattr(p, "detach") else p, dtype=np.float64)
-    if p.shape != (A.shape[0],) or not np.all(np.isfinite(p)) or np.any(p < -1e-12) or abs(p.sum() - 1) > 1e-6:
-        raise ValueError(f"p must be a probability vector of length {A.shape[0]}")
+    p = check_probabilities(p, "p", A.shape[0])
     worst_for_row = float((p @ A).min())
     if q is None:
         return solve_zero_sum(A)[0] - worst_for_row
-    q = np.asarray(q.detach().cpu() if hasattr(q, "detach") else q, dtype=np.float64)
-    if q.shape != (A.shape[1],) or not np.all(np.isfinite(q)) or np.any(q < -1e-12) or abs(q.sum() - 1) > 1e-6:
-        raise ValueError(f"q must be a probability vector of length {A.shape[1]}")
+    q = check_probabilities(q, "q", A.shape[1])
     return float((A @ q).max()) - worst_for_row

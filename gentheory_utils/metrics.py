@@ -7,6 +7,7 @@ centre; a mode is *captured* when it is the nearest centre of at least one
 high-quality sample; and the *reverse KL* compares the histogram of the
 high-quality samples over the modes with the uniform distribution over modes.
 """
+
 from __future__ import annotations
 
 import math
@@ -15,11 +16,14 @@ import numpy as np
 import torch
 
 from ._validate import as_points, check_float
+from .data import Mixture
 
 __all__ = ["mode_coverage"]
 
 
-def mode_coverage(samples, centers, std: float, hq_threshold: float = 3.0) -> dict:
+def mode_coverage(
+    samples, mixture, std: float | None = None, hq_threshold: float = 3.0
+) -> dict:
     """Modes captured, fraction of high-quality samples and reverse KL.
 
     Taught in Chapter 3, *GANs and mode collapse*.
@@ -28,10 +32,13 @@ def mode_coverage(samples, centers, std: float, hq_threshold: float = 3.0) -> di
     ----------
     samples : array or tensor, shape (n, d)
         Generated samples.
-    centers : array or tensor, shape (K, d)
-        Mode centres of the target mixture (e.g. :func:`gentheory_utils.data.ring_centers`).
-    std : float
-        Standard deviation of each (isotropic) mode, in the units of ``samples``.
+    mixture : Mixture, or array or tensor of shape (K, d)
+        The target mixture (:class:`gentheory_utils.data.Mixture`, e.g.
+        ``data.ring()``), or explicit mode centres together with ``std``.
+    std : float, optional
+        Standard deviation of each (isotropic) mode, in the units of
+        ``samples``; taken from ``mixture`` when it is a ``Mixture`` (then it
+        must be omitted).
     hq_threshold : float
         A sample is high quality when its distance to the nearest centre is
         below ``hq_threshold * std`` (3 in the protocol).
@@ -48,12 +55,25 @@ def mode_coverage(samples, centers, std: float, hq_threshold: float = 3.0) -> di
         histogram as a list of K ints.
     """
     x = as_points(samples, "samples", min_rows=1)
-    c = as_points(centers, "centers", min_rows=1)
+    if isinstance(mixture, Mixture):
+        if std is not None:
+            raise ValueError(
+                "std comes from the mixture: omit it when passing a Mixture"
+            )
+        mixture, std = mixture.centers, mixture.std
+    elif std is None:
+        raise ValueError("std is required when mixture is given as explicit centres")
+    c = as_points(mixture, "mixture", min_rows=1)
     if x.shape[1] != c.shape[1]:
-        raise ValueError(f"samples and centers must have the same number of columns, got {x.shape[1]} and {c.shape[1]}")
+        raise ValueError(
+            "samples and the mixture must have the same number of columns, "
+            f"got {x.shape[1]} and {c.shape[1]}"
+        )
     std = check_float(std, "std", low=0.0, low_inclusive=False)
-    hq_threshold = check_float(hq_threshold, "hq_threshold", low=0.0, low_inclusive=False)
-    dist = torch.cdist(torch.from_numpy(x), torch.from_numpy(c))      # (n, K), float64
+    hq_threshold = check_float(
+        hq_threshold, "hq_threshold", low=0.0, low_inclusive=False
+    )
+    dist = torch.cdist(torch.from_numpy(x), torch.from_numpy(c))  # (n, K), float64
     nearest_dist, nearest = dist.min(dim=1)
     hq = (nearest_dist < hq_threshold * std).numpy()
     counts = np.bincount(nearest.numpy()[hq], minlength=len(c))

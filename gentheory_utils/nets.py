@@ -4,11 +4,11 @@ Introduced in chapter 1 (a Lipschitz generator pushing Gaussian noise forward);
 the VAE and GAN chapters build their encoders, decoders, generators and
 discriminators with :func:`mlp`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import torch
 from torch import nn
 
 from ._validate import check_int
@@ -60,11 +60,15 @@ def mlp(
     in_dim = check_int(in_dim, "in_dim", minimum=1)
     out_dim = check_int(out_dim, "out_dim", minimum=1)
     if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
-        raise TypeError(f"hidden must be a sequence of ints, got {type(hidden).__name__}")
+        raise TypeError(
+            f"hidden must be a sequence of ints, got {type(hidden).__name__}"
+        )
     widths = [check_int(h, "hidden[i]", minimum=1) for h in hidden]
     for name, value in (("activation", activation), ("out_activation", out_activation)):
         if value is not None and value not in ACTIVATIONS:
-            raise ValueError(f"{name} must be one of {sorted(ACTIVATIONS)}, got {value!r}")
+            raise ValueError(
+                f"{name} must be one of {sorted(ACTIVATIONS)}, got {value!r}"
+            )
     if activation is None:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got None")
     layers: list[nn.Module] = []

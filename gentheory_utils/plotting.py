@@ -5,11 +5,14 @@ common forms of colour blindness. :func:`use_style` installs it as the
 default colour cycle; :func:`label` enforces the book's rule that every axes
 has a title saying what to see and labelled axes.
 """
+
 from __future__ import annotations
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
+
+from ._validate import check_int
 
 __all__ = ["PALETTE", "use_style", "label", "palette_cmap"]
 
@@ -37,8 +40,7 @@ def use_style(dpi: int = 90) -> None:
     uniform and colour-blind safe; figures get an opaque white background so
     that they stay legible in the book's dark mode.
     """
-    if not isinstance(dpi, int) or isinstance(dpi, bool) or dpi < 30:
-        raise ValueError(f"dpi must be an integer >= 30, got {dpi!r}")
+    dpi = check_int(dpi, "dpi", minimum=30)
     mpl.rcParams.update(
         {
             "axes.prop_cycle": mpl.cycler(color=PALETTE[1:] + PALETTE[:1]),
@@ -65,8 +67,7 @@ def palette_cmap(n: int) -> ListedColormap:
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
     """
-    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= len(PALETTE):
-        raise ValueError(f"n must be an integer in [1, {len(PALETTE)}], got {n!r}")
+    n = check_int(n, "n", minimum=1, maximum=len(PALETTE))
     return ListedColormap(PALETTE[:n])
 
 
@@ -84,4 +85,3 @@ def label(ax: Axes, title: str, xlabel: str, ylabel: str) -> Axes:
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
-

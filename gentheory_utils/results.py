@@ -5,6 +5,7 @@ Benchmark scripts under ``benchmarks/`` write their outputs to
 (locally, in the book build, on Colab after ``pip install``), without
 re-running a half-hour benchmark. Each result names the script that made it.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,13 @@ def available() -> list[str]:
 
     Taught in Chapter 3, *GANs and mode collapse*.
     """
-    return sorted({p.name.rsplit(".", 1)[0] for p in _folder().iterdir() if p.name.endswith((".json", ".md"))})
+    return sorted(
+        {
+            p.name.rsplit(".", 1)[0]
+            for p in _folder().iterdir()
+            if p.name.endswith((".json", ".md"))
+        }
+    )
 
 
 def _file(name: str, suffix: str):

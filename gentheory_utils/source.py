@@ -1,8 +1,8 @@
 """Show the code that runs, without keeping a second copy of it in a chapter."""
+
 from __future__ import annotations
 
 import inspect
-
 import re
 
 from IPython.display import Code
@@ -41,9 +41,14 @@ def show_source(obj) -> Code:
         available (for example a built-in).
     """
     if not (inspect.isfunction(obj) or inspect.ismethod(obj) or inspect.isclass(obj)):
-        raise TypeError(f"show_source needs a function, method or class, got {type(obj).__name__}")
+        raise TypeError(
+            f"show_source needs a function, method or class, got {type(obj).__name__}"
+        )
     try:
         text = inspect.getsource(obj)
     except (OSError, TypeError) as exc:
         raise TypeError(f"no source available for {obj!r}: {exc}") from exc
-    return _Source(inspect.cleandoc("\n" + text) if text.startswith((" ", "\t")) else text, language="python")
+    return _Source(
+        inspect.cleandoc("\n" + text) if text.startswith((" ", "\t")) else text,
+        language="python",
+    )

@@ -18,14 +18,16 @@ Units: log-likelihoods and ELBOs are in nats per data point.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 
 import torch
 from torch import nn
 
-from ._validate import check_float, check_int
+from ._validate import Seed, check_float, check_int, check_seed, seed_int
 from .nets import mlp
 from .progress import progress_range
+from .runs import TrainResult
 
 __all__ = ["gaussian_kl", "VAE", "elbo", "train_vae", "iw_log_likelihood"]
 
@@ -130,11 +132,15 @@ class VAE(nn.Module):
         var = self.decoder_std**2
         return (-0.5 * (x - out).pow(2) / var - 0.5 * math.log(2 * math.pi * var)).sum(-1)
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Decoder means ``E[X|z]`` at ``n`` codes drawn from the prior, shape ``(n, D)``, without gradients."""
+    def sample(self, n: int, seed: Seed = None) -> torch.Tensor:
+        """Decoder means ``E[X|z]`` at ``n`` codes drawn from the prior, shape ``(n, D)``.
+
+        The sampling protocol of the book: ``seed`` is ``None``, an ``int`` or a
+        ``torch.Generator``; no gradients are recorded.
+        """
         n = check_int(n, "n", minimum=1)
         device = next(self.parameters()).device
-        z = torch.randn(n, self.latent_dim, generator=generator).to(device)
+        z = torch.randn(n, self.latent_dim, generator=check_seed(seed)).to(device)
         with torch.no_grad():
             return self.mean(z)
 
@@ -165,9 +171,9 @@ def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, beta: float = 1.0) -> 
 
 
 def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = None, epochs: int = 100,
-              batch_size: int = 128, lr: float = 1e-3, beta: float = 1.0, seed: int = 0,
-              progress: bool = True) -> dict[str, list[float]]:
-    """Maximise the ELBO with Adam; return per-epoch mean ELBOs.
+              batch_size: int = 128, lr: float = 1e-3, beta: float = 1.0, seed: Seed = None,
+              progress: bool = True) -> TrainResult:
+    """Maximise the ELBO with Adam; return the model with its per-epoch mean ELBOs.
 
     Taught in Chapter 2, *Variational autoencoders: the derivation, checked*.
 
@@ -181,17 +187,18 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = N
         Adam learning rate.
     beta : float
         Weight of the KL term (1 gives the ELBO).
-    seed : int
-        Seeds the mini-batch order and the noise.
+    seed : int, torch.Generator or None
+        Seeds the mini-batch order and the noise (the book's seed convention).
     progress : bool
         Show a progress bar.
 
     Returns
     -------
-    dict
-        ``{"train": [...], "test": [...]}``, mean ELBO per data point (nats) after
-        each epoch (``test`` empty without ``x_test``). Train values are the
-        average over the epoch's mini-batches.
+    TrainResult
+        ``model`` (the same object, trained, in eval mode), ``seconds``, and
+        ``history = {"train": [...], "test": [...]}``: mean ELBO per data point
+        (nats) after each epoch (``test`` empty without ``x_test``). Train
+        values are the average over the epoch's mini-batches.
     """
     if not isinstance(model, VAE):
         raise TypeError(f"model must be a VAE, got {type(model).__name__}")
@@ -201,7 +208,8 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = N
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     lr = check_float(lr, "lr", low=0.0, low_inclusive=False)
-    torch.manual_seed(check_int(seed, "seed", minimum=0))
+    torch.manual_seed(seed_int(seed))
+    start_time = time.perf_counter()
     device = next(model.parameters()).device
     x_train = x_train.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -224,7 +232,7 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = N
             with torch.no_grad():
                 history["test"].append(elbo(model, x_test.to(device), beta=beta).mean().item())
     model.eval()
-    return history
+    return TrainResult(model, history, time.perf_counter() - start_time)
 
 
 @torch.no_grad()

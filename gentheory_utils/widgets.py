@@ -12,6 +12,7 @@ whenever a control changes. So
 
 Introduced in chapter 1 (the dimension-estimate widget).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -28,28 +29,56 @@ __all__ = ["float_slider", "int_slider", "dropdown", "interactive_figure"]
 _STYLE = {"description_width": "initial"}
 
 
-def float_slider(description: str, value: float, min: float, max: float, step: float) -> W.FloatSlider:
+def float_slider(
+    description: str, value: float, min: float, max: float, step: float
+) -> W.FloatSlider:
     """A ``FloatSlider`` that only fires when released (keeps redraws cheap).
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
     """
-    value, min, max, step = (check_float(v, n) for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step")))
+    value, min, max, step = (
+        check_float(v, n)
+        for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step"))
+    )
     if not (min <= value <= max) or step <= 0:
-        raise ValueError(f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}")
-    return W.FloatSlider(value=value, min=min, max=max, step=step, description=description,
-                         continuous_update=False, style=_STYLE)
+        raise ValueError(
+            f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}"
+        )
+    return W.FloatSlider(
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        continuous_update=False,
+        style=_STYLE,
+    )
 
 
-def int_slider(description: str, value: int, min: int, max: int, step: int = 1) -> W.IntSlider:
+def int_slider(
+    description: str, value: int, min: int, max: int, step: int = 1
+) -> W.IntSlider:
     """An ``IntSlider`` that only fires when released.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
     """
-    value, min, max, step = (check_int(v, n) for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step")))
+    value, min, max, step = (
+        check_int(v, n)
+        for v, n in ((value, "value"), (min, "min"), (max, "max"), (step, "step"))
+    )
     if not (min <= value <= max) or step <= 0:
-        raise ValueError(f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}")
-    return W.IntSlider(value=value, min=min, max=max, step=step, description=description,
-                       continuous_update=False, style=_STYLE)
+        raise ValueError(
+            f"need min <= value <= max and step > 0, got {min}, {value}, {max}, {step}"
+        )
+    return W.IntSlider(
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        description=description,
+        continuous_update=False,
+        style=_STYLE,
+    )
 
 
 def dropdown(description: str, options: list, value=None) -> W.Dropdown:
@@ -62,10 +91,14 @@ def dropdown(description: str, options: list, value=None) -> W.Dropdown:
     value = options[0] if value is None else value
     if value not in options:
         raise ValueError(f"value {value!r} is not among options {options!r}")
-    return W.Dropdown(options=options, value=value, description=description, style=_STYLE)
+    return W.Dropdown(
+        options=options, value=value, description=description, style=_STYLE
+    )
 
 
-def interactive_figure(draw: Callable[..., Figure], controls: Mapping[str, W.ValueWidget]) -> dict:
+def interactive_figure(
+    draw: Callable[..., Figure], controls: Mapping[str, W.ValueWidget]
+) -> dict:
     """Show ``controls`` above a figure that ``draw(**values)`` redraws on change.
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
@@ -90,12 +123,17 @@ def interactive_figure(draw: Callable[..., Figure], controls: Mapping[str, W.Val
         raise ValueError("controls must be a non-empty mapping of name -> widget")
     for name, widget in controls.items():
         if not isinstance(widget, W.ValueWidget):
-            raise TypeError(f"controls[{name!r}] must be an ipywidgets value widget, got {type(widget).__name__}")
+            raise TypeError(
+                f"controls[{name!r}] must be an ipywidgets value widget, "
+                f"got {type(widget).__name__}"
+            )
 
     def render() -> Figure:
         fig = draw(**{name: w.value for name, w in controls.items()})
         if not isinstance(fig, Figure):
-            raise TypeError(f"draw must return a matplotlib Figure, got {type(fig).__name__}")
+            raise TypeError(
+                f"draw must return a matplotlib Figure, got {type(fig).__name__}"
+            )
         plt.close(fig)  # displayed through the handle only
         return fig
 

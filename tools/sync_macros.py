@@ -1,4 +1,4 @@
-"""Copy the book's MathJax macros from _config.yml into every chapter.
+"""Write the generated cells of every chapter: the macro cell and the Colab cell.
 
 The rendered book takes its notation from ``_config.yml``
 (``sphinx.config.mathjax3_config.tex.macros``). Jupyter and Colab do not read
@@ -6,6 +6,10 @@ that file, so each chapter starts with a hidden Markdown cell that defines the
 same macros with ``\\newcommand``. This script writes that cell (``--check``
 only reports whether every chapter is in sync; tests/book/test_chapters.py runs the
 same comparison).
+
+The first code cell of every notebook installs the helper package on Colab
+only; it is generated here too, from ``repository.url`` in ``_config.yml``, so
+the install line has one home.
 
 Usage: python tools/sync_macros.py [--check]
 """
@@ -34,27 +38,69 @@ def macro_cell_source() -> str:
     return f"{MARKER}\n${defs}$"
 
 
+COLAB_MARKER = (
+    "# On Colab, install the book's helper package (the book hides this cell)."
+)
+
+
+def colab_cell_source() -> str:
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    url = cfg["repository"]["url"]
+    return (
+        f"{COLAB_MARKER}\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        'if "google.colab" in sys.modules:\n'
+        f'    package = "gentheory-utils @ git+{url}"\n'
+        '    subprocess.run([sys.executable, "-m", "pip", "install", "-q", package])\n'
+    ).rstrip("\n")
+
+
+def sync_colab(nb, check: bool) -> bool:
+    """Make the first code cell the generated Colab cell; return whether it was."""
+    want = colab_cell_source()
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    first = code[0] if code else None
+    if first is not None and first.source == want:
+        return True
+    if check:
+        return False
+    if first is not None and 'if "google.colab" in sys.modules' in first.source:
+        first.source = want
+    else:
+        cell = nbformat.v4.new_code_cell(want)
+        index = nb.cells.index(first) if first is not None else len(nb.cells)
+        nb.cells.insert(index, cell)
+        first = cell
+    first.metadata["tags"] = ["remove-cell"]
+    return False
+
+
 def sync(path: Path, check: bool) -> bool:
+    """Write (or with ``check``, compare) both generated cells; True if in sync."""
     nb = nbformat.read(path, as_version=4)
     want = macro_cell_source()
     first = nb.cells[0] if nb.cells else None
-    if (
+    has_macros = (
         first is not None
         and first.cell_type == "markdown"
         and first.source.startswith(MARKER)
-    ):
-        if first.source == want:
-            return True
-        if not check:
+    )
+    macros_ok = has_macros and first.source == want
+    if not check and not macros_ok:
+        if has_macros:
             first.source = want
-    elif not check:
-        cell = nbformat.v4.new_markdown_cell(want)
-        cell.metadata["tags"] = ["remove-cell"]
-        nb.cells.insert(0, cell)
-    if check:
-        return False
-    nbformat.write(nb, path)
-    return True
+        else:
+            cell = nbformat.v4.new_markdown_cell(want)
+            cell.metadata["tags"] = ["remove-cell"]
+            nb.cells.insert(0, cell)
+    colab_ok = sync_colab(nb, check)
+    if macros_ok and colab_ok:
+        return True
+    if not check:
+        nbformat.write(nb, path)
+    return False
 
 
 def main() -> int:
@@ -64,7 +110,7 @@ def main() -> int:
         (ROOT / "appendix").glob("*.ipynb")
     ):
         in_sync = sync(path, check)
-        ok &= in_sync
+        ok &= in_sync or not check
         print(
             f"{path.relative_to(ROOT)}: {'in sync' if in_sync else 'OUT OF SYNC'}"
             if check

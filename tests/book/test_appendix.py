@@ -39,8 +39,10 @@ def test_appendix_notebook_conventions(path):
     assert all(c.outputs == [] and c.execution_count is None for c in code), (
         "commit with outputs cleared"
     )
-    assert 'if "google.colab" in sys.modules' in code[0].source
-    assert "seed_everything(" in code[1].source
+    assert code[0].source == sync_macros().colab_cell_source(), (
+        "run: python tools/sync_macros.py"
+    )
+    assert re.search(r"^SEED = setup\(\)$", code[1].source, re.M)
     asserts = sum(len(re.findall(r"^\s*assert\b", c.source, re.M)) for c in code)
     assert asserts >= 24, "every erratum is checked with asserts"
 

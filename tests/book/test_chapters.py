@@ -12,7 +12,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import CHAPTERS, ROOT, load_tool
+from conftest import APPENDIX, CHAPTERS, ROOT, load_tool
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -64,21 +64,60 @@ def test_macro_cell_matches_config(path):
 def test_first_code_cell_installs_on_colab_only(path):
     first = code_cells(load(path))[0]
     url = CONFIG["repository"]["url"]
+    assert first.source == sync_macros().colab_cell_source(), (
+        "the Colab cell is generated: run python tools/sync_macros.py"
+    )
     assert 'if "google.colab" in sys.modules' in first.source
     urls = re.findall(r"git\+(https://[^\s\"']+)", first.source)
     assert urls == [url], f"Colab cell installs from {urls}, _config.yml says {url}"
-    assert "gentheory-utils @ git+" in first.source
     assert "remove-cell" in first.metadata.get("tags", []), (
         "hide the Colab cell in the book"
     )
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
-def test_seeds_set_at_top(path):
+def test_set_up_cell_calls_setup(path):
     second = code_cells(load(path))[1]
-    assert "seed_everything(" in second.source, (
-        "the first cell after the Colab cell seeds everything"
+    assert re.search(r"^SEED = setup\(\)$", second.source, flags=re.M), (
+        f"{path.name}: the cell after the Colab cell must run SEED = setup()"
     )
+    rest = "\n".join(c.source for c in code_cells(load(path))[2:])
+    for old in ("seed_everything(", "use_style(", "SEED = "):
+        assert old not in rest, f"{path.name}: {old!r} after the set-up cell"
+
+
+# A seed written as a number: manual_seed(3), default_rng(12345), seed=777,
+# RandomState(0), random_state=1. Every draw must derive from SEED.
+LITERAL_SEED = re.compile(
+    r"(manual_seed|default_rng|RandomState|random\.seed)\(\s*\d"
+    r"|\b(seed|random_state)\s*=\s*\d"
+)
+
+
+@pytest.mark.parametrize("path", CHAPTERS + APPENDIX, ids=lambda p: p.name)
+def test_no_literal_seeds(path):
+    for cell in code_cells(load(path)):
+        for line in cell.source.splitlines():
+            assert not LITERAL_SEED.search(line), (
+                f"{path.name}: literal seed in {line.strip()!r}; derive it from SEED"
+            )
+
+
+def test_literal_seed_pattern_catches_the_usual_forms():
+    for bad in (
+        "g = torch.Generator().manual_seed(777)",
+        "rng = np.random.default_rng(2024)",
+        "run = train(x, seed=12345)",
+        "torch.manual_seed(0)",
+    ):
+        assert LITERAL_SEED.search(bad), bad
+    for good in (
+        "g = torch.Generator().manual_seed(SEED + 2)",
+        "rng = np.random.default_rng(SEED)",
+        "run = train(x, seed=SEED + r)",
+        "n_seeds = 5",
+    ):
+        assert not LITERAL_SEED.search(good), good
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)

@@ -1,4 +1,8 @@
-"""Tests of gentheory_utils.birthday against brute force, direct formulas and simulation."""
+"""Tests of gentheory_utils.birthday against brute force, formulas and simulation.
+
+The generic argument checks (arrays, weights, seeds) are in test_api_contract.py.
+"""
+
 from __future__ import annotations
 
 import math
@@ -20,19 +24,25 @@ from gentheory_utils.birthday import (  # noqa: E402
     pair_montage,
     suggest_threshold,
 )
-
+from gentheory_utils.data import KnownSupport  # noqa: E402
 
 # ---------------------------------------------------------------- helpers
+
 
 def _double(x) -> torch.Tensor:
     return torch.as_tensor(x).double()
 
 
 def brute_pairs(x):
-    """All pairs i < j with their float64 distances, sorted ascending (stable, so (i, j) order breaks ties)."""
+    """All pairs i < j with their float64 distances, sorted ascending.
+
+    The sort is stable, so the (i, j) order breaks ties.
+    """
     xd = _double(x)
     s = xd.shape[0]
-    dist = torch.cdist(xd, xd, compute_mode="donot_use_mm_for_euclid_dist")   # direct differences, no |a|²+|b|²-2ab
+    dist = torch.cdist(
+        xd, xd, compute_mode="donot_use_mm_for_euclid_dist"
+    )  # direct differences, no |a|²+|b|²-2ab
     iu = torch.triu_indices(s, s, offset=1)
     d = dist[iu[0], iu[1]]
     d, order = torch.sort(d, stable=True)
@@ -40,7 +50,10 @@ def brute_pairs(x):
 
 
 def check_against_brute(x, k, **kwargs):
-    """closest_pairs(x, k) is exactly the k smallest pairs; ties compared as a multiset of distances."""
+    """closest_pairs(x, k) is exactly the k smallest pairs.
+
+    Ties are compared as a multiset of distances.
+    """
     i, j, d = closest_pairs(x, k, **kwargs)
     bi, bj, bd = brute_pairs(x)
     xd = _double(x)
@@ -49,30 +62,40 @@ def check_against_brute(x, k, **kwargs):
     assert bool((i < j).all())
     assert bool((j < xd.shape[0]).all()) and bool((i >= 0).all())
     assert bool((d[1:] >= d[:-1]).all()), "distances not ascending"
-    pairs = list(zip(i.tolist(), j.tolist()))
+    pairs = list(zip(i.tolist(), j.tolist(), strict=True))
     assert len(set(pairs)) == k, "a pair is returned twice"
     # each returned distance is the direct norm of the difference
     direct = (xd[i] - xd[j]).norm(dim=1)
     torch.testing.assert_close(d, direct, rtol=1e-12, atol=0.0)
     # the multiset of distances equals the k smallest of all pairs
     torch.testing.assert_close(d, bd[:k], rtol=1e-12, atol=0.0)
-    # every pair strictly closer than the k-th distance must be returned (exact index check without ties)
+    # every pair strictly closer than the k-th distance must be returned
+    # (an exact index check where there are no ties)
     kth = bd[k - 1]
-    must = {(a, b) for a, b, v in zip(bi.tolist(), bj.tolist(), bd.tolist()) if v < kth * (1 - 1e-12)}
+    must = {
+        (a, b)
+        for a, b, v in zip(bi.tolist(), bj.tolist(), bd.tolist(), strict=True)
+        if v < kth * (1 - 1e-12)
+    }
     assert must <= set(pairs)
     return i, j, d
 
 
-# ---------------------------------------------------------------- closest_pairs: exactness
+# ------------------------------------------------------- closest_pairs: exactness
+
 
 def _exactness_cases():
     for s in (2, 3, 50, 300):
         n_pairs = s * (s - 1) // 2
-        ks = sorted({min(1, n_pairs), min(5, n_pairs)} | ({n_pairs} if s <= 50 else set()))
+        ks = sorted(
+            {min(1, n_pairs), min(5, n_pairs)} | ({n_pairs} if s <= 50 else set())
+        )
         for dim in (1, 8, 64):
             for k in ks:
                 for chunk in (1, 7, None, s + 10):
-                    yield pytest.param(s, dim, k, chunk, id=f"s{s}-d{dim}-k{k}-chunk{chunk}")
+                    yield pytest.param(
+                        s, dim, k, chunk, id=f"s{s}-d{dim}-k{k}-chunk{chunk}"
+                    )
 
 
 @pytest.mark.parametrize(("s", "dim", "k", "chunk_size"), list(_exactness_cases()))
@@ -87,7 +110,7 @@ def test_exact_answer_without_ties_has_brute_force_indices():
     x = torch.randn(120, 6, generator=g, dtype=torch.float64)
     i, j, d = closest_pairs(x, k=15)
     bi, bj, bd = brute_pairs(x)
-    assert torch.unique(bd[:16]).numel() == 16           # no ties, so the indices are determined
+    assert torch.unique(bd[:16]).numel() == 16  # no ties, so the indices are determined
     assert torch.equal(i, bi[:15]) and torch.equal(j, bj[:15])
 
 
@@ -95,12 +118,17 @@ def test_exact_duplicates_give_distance_zero():
     g = torch.Generator().manual_seed(2)
     x = torch.randn(50, 8, generator=g)
     x[10] = x[3]
-    x[20] = x[3]            # three copies of row 3: pairs (3,10), (3,20), (10,20)
-    x[40] = x[7]            # and one more duplicate pair
+    x[20] = x[3]  # three copies of row 3: pairs (3,10), (3,20), (10,20)
+    x[40] = x[7]  # and one more duplicate pair
     i, j, d = check_against_brute(x, 6)
     assert d[:4].tolist() == [0.0] * 4
     assert d[4] > 0
-    assert set(zip(i[:4].tolist(), j[:4].tolist())) == {(3, 10), (3, 20), (10, 20), (7, 40)}
+    assert set(zip(i[:4].tolist(), j[:4].tolist(), strict=True)) == {
+        (3, 10),
+        (3, 20),
+        (10, 20),
+        (7, 40),
+    }
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
@@ -116,10 +144,16 @@ def test_near_duplicates_are_ranked_exactly(dtype, chunk):
     x[55] = x[17] + 2e-6 * e
     x = x.to(dtype)
     i, j, d = check_against_brute(x, 4, chunk_size=chunk)
-    assert list(zip(i[:3].tolist(), j[:3].tolist())) == [(11, 30), (17, 55), (5, 25)]
+    pairs = list(zip(i[:3].tolist(), j[:3].tolist(), strict=True))
+    assert pairs == [(11, 30), (17, 55), (5, 25)]
     assert d[2] < 1e-5 < d[3]
     if dtype == torch.float64:
-        torch.testing.assert_close(d[:3], torch.tensor([1e-6, 2e-6, 3e-6], dtype=torch.float64), rtol=1e-6, atol=0.0)
+        torch.testing.assert_close(
+            d[:3],
+            torch.tensor([1e-6, 2e-6, 3e-6], dtype=torch.float64),
+            rtol=1e-6,
+            atol=0.0,
+        )
 
 
 def test_lattice_ties_compare_multisets():
@@ -134,16 +168,16 @@ def test_lattice_ties_compare_multisets():
 
 def test_integer_tensor_input():
     g = torch.Generator().manual_seed(4)
-    x = torch.randint(0, 5, (40, 3), generator=g)       # many exact duplicates and ties
+    x = torch.randint(0, 5, (40, 3), generator=g)  # many exact duplicates and ties
     i, j, d = check_against_brute(x, 30)
     assert d.dtype == torch.float64
 
 
 def test_numpy_inputs():
     rng = np.random.default_rng(6)
-    check_against_brute(rng.normal(size=(70, 5)), 12)                        # float64
-    check_against_brute(rng.normal(size=(70, 5)).astype(np.float32), 12)     # float32
-    check_against_brute(rng.integers(-3, 4, size=(70, 2)), 40)                # int64, ties
+    check_against_brute(rng.normal(size=(70, 5)), 12)  # float64
+    check_against_brute(rng.normal(size=(70, 5)).astype(np.float32), 12)  # float32
+    check_against_brute(rng.integers(-3, 4, size=(70, 2)), 40)  # int64, ties
     # non-contiguous numpy input
     a = rng.normal(size=(70, 10))[:, ::2]
     check_against_brute(a, 9)
@@ -162,7 +196,7 @@ def test_chunk_size_one_equals_default():
     a = closest_pairs(x, k=20)
     b = closest_pairs(x, k=20, chunk_size=1)
     c = closest_pairs(x, k=20, chunk_size=299)
-    for u, v, w in zip(a, b, c):
+    for u, v, w in zip(a, b, c, strict=True):
         assert torch.equal(u, v) and torch.equal(u, w)
 
 
@@ -178,24 +212,40 @@ def test_float16_pixel_values_return_k_pairs():
     check_against_brute(x, 3)
 
 
-# ---------------------------------------------------------------- closest_pairs: bad input
+# ------------------------------------------------------- closest_pairs: bad input
 
-@pytest.mark.parametrize(("x", "kwargs", "exc", "match"), [
-    (torch.zeros(1, 3), {}, ValueError, "at least 2 rows"),
-    (torch.zeros(0, 3), {}, ValueError, "at least 2 rows"),
-    (torch.randn(4, 2), dict(k=7), ValueError, "k must be <= 6"),
-    (torch.randn(4, 2), dict(k=0), ValueError, "k must be >= 1"),
-    (torch.randn(4, 2), dict(k=2.0), TypeError, "k must be an integer"),
-    (torch.randn(4, 2), dict(k=True), TypeError, "k must be an integer"),
-    (torch.tensor([[0.0, 1.0], [float("nan"), 0.0], [1.0, 1.0]]), dict(k=1), ValueError, "x contains NaN"),
-    (torch.tensor([[0.0, 1.0], [float("inf"), 0.0], [1.0, 1.0]]), dict(k=1), ValueError, "x contains NaN or inf"),
-    (torch.randn(5), dict(k=1), ValueError, "x must be 2-D"),
-    (torch.randn(5, 0), dict(k=1), ValueError, "x must be 2-D"),
-    ([[0.0, 1.0], [1.0, 0.0]], dict(k=1), TypeError, "x must be a numpy array or torch tensor"),
-    (np.array([["a"], ["b"]]), dict(k=1), TypeError, "x must hold real numbers"),
-    (torch.randn(4, 2), dict(k=1, chunk_size=0), ValueError, "chunk_size must be >= 1"),
-    (torch.randn(4, 2), dict(k=1, chunk_size=-3), ValueError, "chunk_size must be >= 1"),
-])
+
+@pytest.mark.parametrize(
+    ("x", "kwargs", "exc", "match"),
+    [
+        (torch.zeros(1, 3), {}, ValueError, "at least 2 rows"),
+        (torch.zeros(0, 3), {}, ValueError, "at least 2 rows"),
+        (torch.randn(4, 2), dict(k=7), ValueError, "k must be <= 6"),
+        (torch.randn(4, 2), dict(k=0), ValueError, "k must be >= 1"),
+        (torch.randn(4, 2), dict(k=2.0), TypeError, "k must be an integer"),
+        (torch.randn(4, 2), dict(k=True), TypeError, "k must be an integer"),
+        (torch.randn(5, 0), dict(k=1), ValueError, "x must be 2-D"),
+        (
+            [[0.0, 1.0], [1.0, 0.0]],
+            dict(k=1),
+            TypeError,
+            "x must be a numpy array or torch tensor",
+        ),
+        (np.array([["a"], ["b"]]), dict(k=1), TypeError, "x must hold real numbers"),
+        (
+            torch.randn(4, 2),
+            dict(k=1, chunk_size=0),
+            ValueError,
+            "chunk_size must be >= 1",
+        ),
+        (
+            torch.randn(4, 2),
+            dict(k=1, chunk_size=-3),
+            ValueError,
+            "chunk_size must be >= 1",
+        ),
+    ],
+)
 def test_closest_pairs_bad_input(x, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         closest_pairs(x, **kwargs)
@@ -203,18 +253,39 @@ def test_closest_pairs_bad_input(x, kwargs, exc, match):
 
 # ---------------------------------------------------------------- collision_probability
 
+
 def _direct(N, M):
     return 1.0 - math.prod(1.0 - i / N for i in range(M))
 
 
-@pytest.mark.parametrize(("N", "M"), [
-    (1, 0), (1, 1), (1, 2), (2, 2), (10, 0), (10, 2), (10, 5), (10, 10), (10, 11), (10, 50),
-    (365, 23), (365, 60), (365, 365), (365, 366), (1000, 40), (10_000, 2), (10_000, 300),
-])
+@pytest.mark.parametrize(
+    ("N", "M"),
+    [
+        (1, 0),
+        (1, 1),
+        (1, 2),
+        (2, 2),
+        (10, 0),
+        (10, 2),
+        (10, 5),
+        (10, 10),
+        (10, 11),
+        (10, 50),
+        (365, 23),
+        (365, 60),
+        (365, 365),
+        (365, 366),
+        (1000, 40),
+        (10_000, 2),
+        (10_000, 300),
+    ],
+)
 def test_uniform_exact_equals_direct_product(N, M):
     out = collision_probability(N, M)
     assert out["exact"] == pytest.approx(_direct(N, M), rel=1e-6, abs=1e-14)
-    assert out["approx"] == pytest.approx(-math.expm1(-M * (M - 1) / (2 * N)), rel=1e-12, abs=0)
+    assert out["approx"] == pytest.approx(
+        -math.expm1(-M * (M - 1) / (2 * N)), rel=1e-12, abs=0
+    )
     assert 0.0 <= out["exact"] <= 1.0
 
 
@@ -226,10 +297,14 @@ def test_uniform_edge_cases():
     assert collision_probability(50, 500)["exact"] == 1.0
     assert collision_probability(1, 2)["exact"] == 1.0
     # M = N: 1 - N!/N^N
-    assert collision_probability(6, 6)["exact"] == pytest.approx(1 - math.factorial(6) / 6**6, rel=1e-12)
+    assert collision_probability(6, 6)["exact"] == pytest.approx(
+        1 - math.factorial(6) / 6**6, rel=1e-12
+    )
 
 
-@pytest.mark.parametrize(("N", "M"), [(10, 1), (365, 1), (10**6, 2), (10**9, 2), (10**12, 2)])
+@pytest.mark.parametrize(
+    ("N", "M"), [(10, 1), (365, 1), (10**6, 2), (10**9, 2), (10**12, 2)]
+)
 def test_uniform_exact_precise_for_small_batches_and_large_support(N, M):
     exact = collision_probability(N, M)["exact"]
     assert exact >= 0.0
@@ -245,13 +320,18 @@ def test_classic_birthday_numbers():
 
 def test_half_crossing_near_1_18_sqrt_n():
     N = 10**6
-    m = next(M for M in range(1000, 1400) if collision_probability(N, M)["exact"] >= 0.5)
+    m = next(
+        M for M in range(1000, 1400) if collision_probability(N, M)["exact"] >= 0.5
+    )
     assert collision_probability(N, m - 1)["exact"] < 0.5
     assert abs(m - (math.sqrt(2 * N * math.log(2)) + 0.5)) <= 1
     assert abs(m / math.sqrt(N) - 1.1774) < 0.002
 
 
-@pytest.mark.parametrize(("N", "M"), [(1, 1), (10, 0), (10, 1), (10, 4), (10, 10), (365, 23), (365, 80), (1000, 60)])
+@pytest.mark.parametrize(
+    ("N", "M"),
+    [(1, 1), (10, 0), (10, 1), (10, 4), (10, 10), (365, 23), (365, 80), (1000, 60)],
+)
 def test_weighted_uniform_equals_uniform(N, M):
     u = collision_probability(N, M)
     w = collision_probability(N, M, weights=np.full(N, 1.0 / N))
@@ -262,8 +342,12 @@ def test_weighted_uniform_equals_uniform(N, M):
 def test_weighted_small_case_by_enumeration():
     # N=3, M=2: P(distinct) = 1 - sum p_i^2;  M=3: P(distinct) = 3! p1 p2 p3
     p = np.array([0.5, 0.3, 0.2])
-    assert collision_probability(3, 2, weights=p)["exact"] == pytest.approx(np.sum(p**2), rel=1e-12)
-    assert collision_probability(3, 3, weights=p)["exact"] == pytest.approx(1 - 6 * 0.5 * 0.3 * 0.2, rel=1e-12)
+    assert collision_probability(3, 2, weights=p)["exact"] == pytest.approx(
+        np.sum(p**2), rel=1e-12
+    )
+    assert collision_probability(3, 3, weights=p)["exact"] == pytest.approx(
+        1 - 6 * 0.5 * 0.3 * 0.2, rel=1e-12
+    )
     assert collision_probability(3, 4, weights=p)["exact"] == 1.0
 
 
@@ -285,17 +369,21 @@ def test_weighted_zero_weights():
     w = np.array([0.5, 0.0, 0.25, 0.0, 0.25])
     # zero-weight points are never drawn: same as the 3 non-zero points
     assert collision_probability(5, 3, weights=w)["exact"] == pytest.approx(
-        collision_probability(3, 3, weights=w[w > 0])["exact"], rel=1e-12)
+        collision_probability(3, 3, weights=w[w > 0])["exact"], rel=1e-12
+    )
     assert collision_probability(5, 4, weights=w)["exact"] == 1.0
 
 
 def test_weighted_exact_is_none_when_too_large():
     N = 100_000
     w = np.full(N, 1.0 / N)
-    big = collision_probability(N, 2001, weights=w)          # N*M = 2.0001e8 > 2e8
+    big = collision_probability(N, 2001, weights=w)  # N*M = 2.0001e8 > 2e8
     assert big["exact"] is None
     assert big["approx"] == pytest.approx(-math.expm1(-2001 * 2000 / 2 / N), rel=1e-9)
-    assert collision_probability(2_000_000, 101, weights=np.full(2_000_000, 5e-7))["exact"] is None
+    assert (
+        collision_probability(2_000_000, 101, weights=np.full(2_000_000, 5e-7))["exact"]
+        is None
+    )
 
 
 def test_approx_uses_sum_of_squared_weights():
@@ -303,27 +391,27 @@ def test_approx_uses_sum_of_squared_weights():
     w = rng.dirichlet(np.full(30, 0.3))
     M = 6
     out = collision_probability(30, M, weights=w)
-    assert out["approx"] == pytest.approx(-math.expm1(-M * (M - 1) / 2 * np.sum(w**2)), rel=1e-12)
+    assert out["approx"] == pytest.approx(
+        -math.expm1(-M * (M - 1) / 2 * np.sum(w**2)), rel=1e-12
+    )
     # and it differs from the uniform approximation for skewed weights
-    assert out["approx"] != pytest.approx(collision_probability(30, M)["approx"], rel=1e-3)
+    assert out["approx"] != pytest.approx(
+        collision_probability(30, M)["approx"], rel=1e-3
+    )
 
 
-@pytest.mark.parametrize(("args", "kwargs", "exc", "match"), [
-    ((0, 5), {}, ValueError, "n_support must be >= 1"),
-    ((-3, 5), {}, ValueError, "n_support must be >= 1"),
-    ((10, -1), {}, ValueError, "batch_size must be >= 0"),
-    ((True, 5), {}, TypeError, "n_support must be an integer"),
-    ((10, False), {}, TypeError, "batch_size must be an integer"),
-    ((365.0, 23), {}, TypeError, "n_support must be an integer"),
-    ((365, 23.0), {}, TypeError, "batch_size must be an integer"),
-    ((3, 2), dict(weights=[0.5, 0.5]), ValueError, r"weights must have shape \(3,\)"),
-    ((3, 2), dict(weights=np.full((3, 1), 1 / 3)), ValueError, "weights must have shape"),
-    ((3, 2), dict(weights=[0.6, 0.6, -0.2]), ValueError, "non-negative"),
-    ((3, 2), dict(weights=[0.5, np.nan, 0.5]), ValueError, "finite"),
-    ((3, 2), dict(weights=[0.5, np.inf, 0.5]), ValueError, "finite"),
-    ((3, 2), dict(weights=[0.3, 0.3, 0.3]), ValueError, "sum to 1"),
-    ((3, 2), dict(weights=[0.5, 0.5, 0.5]), ValueError, "sum to 1"),
-])
+@pytest.mark.parametrize(
+    ("args", "kwargs", "exc", "match"),
+    [
+        ((0, 5), {}, ValueError, "n_support must be >= 1"),
+        ((-3, 5), {}, ValueError, "n_support must be >= 1"),
+        ((10, -1), {}, ValueError, "batch_size must be >= 0"),
+        ((True, 5), {}, TypeError, "n_support must be an integer"),
+        ((10, False), {}, TypeError, "batch_size must be an integer"),
+        ((365.0, 23), {}, TypeError, "n_support must be an integer"),
+        ((365, 23.0), {}, TypeError, "batch_size must be an integer"),
+    ],
+)
 def test_collision_probability_bad_input(args, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         collision_probability(*args, **kwargs)
@@ -331,10 +419,13 @@ def test_collision_probability_bad_input(args, kwargs, exc, match):
 
 # ---------------------------------------------------------------- suggest_threshold
 
+
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
 @pytest.mark.parametrize("q", [0.01, 0.3, 0.5, 0.99])
 def test_threshold_on_regular_grid(dtype, q):
-    x = (0.5 * torch.arange(40, dtype=torch.float64) - 3.0)[:, None].to(dtype)    # every NN distance is 0.5
+    x = (0.5 * torch.arange(40, dtype=torch.float64) - 3.0)[:, None].to(
+        dtype
+    )  # every NN distance is 0.5
     tol = 1e-12 if dtype == torch.float64 else 1e-4
     assert suggest_threshold(x, q) == pytest.approx(0.5, abs=tol)
     assert suggest_threshold(x, q, chunk_size=3) == pytest.approx(0.5, abs=tol)
@@ -353,7 +444,9 @@ def test_threshold_uses_nearest_neighbour_quantile():
     for q, expected in [(0.25, 1.0), (0.5, 2.0), (0.75, 3.0), (0.875, 3.5), (0.1, 1.0)]:
         assert suggest_threshold(x, q) == pytest.approx(expected, abs=1e-12)
     # duplicates in the reference give a zero threshold
-    assert suggest_threshold(torch.cat([x, x[:3]]), 0.5) == pytest.approx(0.0, abs=1e-12)
+    assert suggest_threshold(torch.cat([x, x[:3]]), 0.5) == pytest.approx(
+        0.0, abs=1e-12
+    )
 
 
 def test_threshold_monotone_in_quantile_and_chunk_independent():
@@ -361,23 +454,34 @@ def test_threshold_monotone_in_quantile_and_chunk_independent():
     x = torch.randn(200, 5, generator=g, dtype=torch.float64)
     qs = [0.01, 0.05, 0.1, 0.3, 0.5, 0.8, 0.99]
     t = [suggest_threshold(x, q) for q in qs]
-    assert all(a <= b for a, b in zip(t, t[1:]))
+    assert all(a <= b for a, b in zip(t, t[1:], strict=False))
     assert t[0] < t[-1]
-    nn = torch.cdist(x, x, compute_mode="donot_use_mm_for_euclid_dist").fill_diagonal_(float("inf")).min(1).values
+    nn = (
+        torch.cdist(x, x, compute_mode="donot_use_mm_for_euclid_dist")
+        .fill_diagonal_(float("inf"))
+        .min(1)
+        .values
+    )
     assert t[4] == pytest.approx(float(torch.quantile(nn, 0.5)), rel=1e-9)
     assert suggest_threshold(x, 0.5, chunk_size=1) == pytest.approx(t[4], rel=1e-12)
 
 
-@pytest.mark.parametrize(("x", "q", "exc", "match"), [
-    (torch.zeros(1, 3), 0.5, ValueError, "at least 2 rows"),
-    (torch.randn(5, 2), 0.0, ValueError, "quantile must be > 0"),
-    (torch.randn(5, 2), 1.0, ValueError, "quantile must be < 1"),
-    (torch.randn(5, 2), -0.1, ValueError, "quantile must be > 0"),
-    (torch.randn(5, 2), float("nan"), ValueError, "quantile must be finite"),
-    (torch.tensor([[0.0], [float("nan")], [1.0]]), 0.5, ValueError, "reference contains NaN"),
-    (torch.randn(5), 0.5, ValueError, "reference must be 2-D"),
-    ([[0.0], [1.0]], 0.5, TypeError, "reference must be a numpy array or torch tensor"),
-])
+@pytest.mark.parametrize(
+    ("x", "q", "exc", "match"),
+    [
+        (torch.zeros(1, 3), 0.5, ValueError, "at least 2 rows"),
+        (torch.randn(5, 2), 0.0, ValueError, "quantile must be > 0"),
+        (torch.randn(5, 2), 1.0, ValueError, "quantile must be < 1"),
+        (torch.randn(5, 2), -0.1, ValueError, "quantile must be > 0"),
+        (torch.randn(5, 2), float("nan"), ValueError, "quantile must be finite"),
+        (
+            [[0.0], [1.0]],
+            0.5,
+            TypeError,
+            "reference must be a numpy array or torch tensor",
+        ),
+    ],
+)
 def test_suggest_threshold_bad_input(x, q, exc, match):
     with pytest.raises(exc, match=match):
         suggest_threshold(x, q)
@@ -390,54 +494,70 @@ def test_suggest_threshold_rejects_negative_chunk_size():
 
 # ---------------------------------------------------------------- estimate_support
 
+
 def uniform_ids(N):
     def sample(n, seed):
         g = torch.Generator().manual_seed(seed)
         return torch.randint(0, N, (n, 1), generator=g).float()
+
     return sample
 
 
 def gaussian(n, seed):
-    return torch.randn(n, 4, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    return torch.randn(
+        n, 4, generator=torch.Generator().manual_seed(seed), dtype=torch.float64
+    )
 
 
-@pytest.mark.parametrize(("N", "sizes", "seed"), [
-    (200, [6, 12, 17, 24, 34], 0),
-    (200, [8, 16, 30], 7),
-    (5000, [30, 60, 83, 120, 170], 0),
-    (5000, [50, 100, 150], 3),
-])
+@pytest.mark.parametrize(
+    ("N", "sizes", "seed"),
+    [
+        (200, [6, 12, 17, 24, 34], 0),
+        (200, [8, 16, 30], 7),
+        (5000, [30, 60, 83, 120, 170], 0),
+        (5000, [50, 100, 150], 3),
+    ],
+)
 def test_estimate_support_on_uniform_support(N, sizes, seed):
-    out = estimate_support(uniform_ids(N), threshold=0.5, batch_sizes=sizes, trials=40, seed=seed)
+    out = estimate_support(
+        uniform_ids(N), threshold=0.5, batch_sizes=sizes, trials=40, seed=seed
+    )
     assert N / 2 <= out["support"] <= 2 * N
     lo, hi = out["support_ci"]
     assert lo <= N <= hi
     assert lo <= out["support"] <= hi
     assert math.isfinite(hi)
     # s50 follows the support: s50 = (1 + sqrt(1 + 8 N ln 2)) / 2
-    assert out["s50"] == pytest.approx((1 + math.sqrt(1 + 8 * out["support"] * math.log(2))) / 2, rel=1e-12)
+    assert out["s50"] == pytest.approx(
+        (1 + math.sqrt(1 + 8 * out["support"] * math.log(2))) / 2, rel=1e-12
+    )
     assert out["s50_ci"][0] <= out["s50"] <= out["s50_ci"][1]
-    # the hit rate rises with the batch size and each observed rate is consistent with the true one
-    for s, h in zip(sizes, out["hits"]):
+    # the hit rate rises with the batch size, and each observed rate is consistent
+    # with the true one
+    for s, h in zip(sizes, out["hits"], strict=True):
         p = collision_probability(N, s)["exact"]
         assert abs(h / 40 - p) < 4 * math.sqrt(p * (1 - p) / 40) + 1 / 40
 
 
 def test_estimate_support_result_structure():
     sizes = [5, 10, 20]
-    out = estimate_support(uniform_ids(100), threshold=0.5, batch_sizes=sizes, trials=25, seed=1)
+    out = estimate_support(
+        uniform_ids(100), threshold=0.5, batch_sizes=sizes, trials=25, seed=1
+    )
     assert out["batch_sizes"] == sizes and out["trials"] == 25
     for key in ("hits", "p_hat", "p_low", "p_high"):
         assert len(out[key]) == len(sizes)
     assert all(0 <= h <= 25 for h in out["hits"])
     assert out["p_hat"] == [h / 25 for h in out["hits"]]
-    for lo, p, hi in zip(out["p_low"], out["p_hat"], out["p_high"]):
+    for lo, p, hi in zip(out["p_low"], out["p_hat"], out["p_high"], strict=True):
         assert 0.0 <= lo <= p <= hi <= 1.0
         assert lo < hi
 
 
 def test_estimate_support_is_infinite_without_duplicates():
-    out = estimate_support(gaussian, threshold=1e-9, batch_sizes=[10, 50, 100], trials=10, seed=0)
+    out = estimate_support(
+        gaussian, threshold=1e-9, batch_sizes=[10, 50, 100], trials=10, seed=0
+    )
     assert out["hits"] == [0, 0, 0]
     assert out["support"] == math.inf and out["s50"] == math.inf
     lo, hi = out["support_ci"]
@@ -451,11 +571,41 @@ def test_estimate_support_is_deterministic():
     a = estimate_support(uniform_ids(300), seed=4, **kw)
     b = estimate_support(uniform_ids(300), seed=4, **kw)
     assert a == b
-    # the seeds passed to sample_fn depend on the seed argument
+    # the seeds passed to the source depend on the seed argument
     seen = []
-    estimate_support(lambda n, s: (seen.append(s), gaussian(n, s))[1], threshold=1e-9, batch_sizes=[3, 4],
-                     trials=2, seed=4)
+    estimate_support(
+        lambda n, s: (seen.append(s), gaussian(n, s))[1],
+        threshold=1e-9,
+        batch_sizes=[3, 4],
+        trials=2,
+        seed=4,
+    )
     assert len(seen) == 4 and len(set(seen)) == 4 and seen[0] == 4
+
+
+def test_estimate_support_takes_a_sampler_or_a_callable():
+    """An object with ``.sample(n, seed)`` and the same draws as a callable agree."""
+    source = KnownSupport(n_templates=300, dim=4, noise=0.0, seed=0)
+    kw = dict(threshold=1e-6, batch_sizes=[10, 20, 40], trials=15, seed=2)
+    by_object = estimate_support(source, **kw)
+    by_callable = estimate_support(lambda n, seed: source.sample(n, seed), **kw)
+    assert by_object == by_callable
+    lo, hi = by_object["support_ci"]
+    assert lo <= 300 <= hi
+
+
+def test_estimate_support_reads_a_trained_model_through_its_sample_method():
+    calls = []
+
+    class Model:
+        def sample(self, n, seed=None):
+            calls.append((n, seed))
+            return torch.zeros(n, 2)  # every batch is all duplicates
+
+    out = estimate_support(Model(), threshold=0.5, batch_sizes=[3, 4], trials=2, seed=1)
+    assert out["hits"] == [2, 2]
+    assert [n for n, _ in calls] == [3, 3, 4, 4]
+    assert all(isinstance(seed, int) for _, seed in calls)
 
 
 def _half_duplicates(n, seed):
@@ -465,7 +615,9 @@ def _half_duplicates(n, seed):
 
 def test_estimate_support_known_counts_give_closed_form_answers():
     # seeds 0..9 for the only batch size: 5 duplicate batches out of 10
-    out = estimate_support(_half_duplicates, threshold=0.5, batch_sizes=[10], trials=10, seed=0)
+    out = estimate_support(
+        _half_duplicates, threshold=0.5, batch_sizes=[10], trials=10, seed=0
+    )
     assert out["hits"] == [5] and out["p_hat"] == [0.5]
     # Wilson 95 % interval for 5/10
     z = 1.96
@@ -473,8 +625,11 @@ def test_estimate_support_known_counts_give_closed_form_answers():
     half = z * math.sqrt(0.25 / 10 + z * z / 400) / (1 + z * z / 10)
     assert out["p_low"][0] == pytest.approx(centre - half, rel=1e-12)
     assert out["p_high"][0] == pytest.approx(centre + half, rel=1e-12)
-    assert (out["p_low"][0], out["p_high"][0]) == pytest.approx((0.2366, 0.7634), abs=1e-4)
-    # one batch size: the MLE solves 1 - exp(-45/N) = 1/2, N = 45 / ln 2 (on a grid of step 0.0014 in log N)
+    assert (out["p_low"][0], out["p_high"][0]) == pytest.approx(
+        (0.2366, 0.7634), abs=1e-4
+    )
+    # one batch size: the MLE solves 1 - exp(-45/N) = 1/2, N = 45 / ln 2
+    # (on a grid of step 0.0014 in log N)
     assert out["support"] == pytest.approx(45 / math.log(2), rel=2e-3)
     assert out["s50"] == pytest.approx(10.0, rel=2e-3)
     lo, hi = out["support_ci"]
@@ -482,7 +637,9 @@ def test_estimate_support_known_counts_give_closed_form_answers():
 
 
 def test_wilson_interval_contains_p_hat_at_the_extremes():
-    all_dup = estimate_support(lambda n, s: torch.zeros(n, 2), threshold=0.5, batch_sizes=[4], trials=6)
+    all_dup = estimate_support(
+        lambda n, s: torch.zeros(n, 2), threshold=0.5, batch_sizes=[4], trials=6
+    )
     assert all_dup["p_hat"] == [1.0]
     assert all_dup["p_high"][0] >= 1.0
     no_dup = estimate_support(gaussian, threshold=1e-9, batch_sizes=[4], trials=11)
@@ -490,19 +647,21 @@ def test_wilson_interval_contains_p_hat_at_the_extremes():
     assert no_dup["p_low"][0] <= 0.0
 
 
-@pytest.mark.parametrize(("kwargs", "exc", "match"), [
-    (dict(threshold=0.0), ValueError, "threshold must be > 0"),
-    (dict(threshold=-1.0), ValueError, "threshold must be > 0"),
-    (dict(threshold=float("nan")), ValueError, "threshold must be finite"),
-    (dict(batch_sizes=[]), ValueError, "batch_sizes must not be empty"),
-    (dict(batch_sizes=[5, 1]), ValueError, r"batch_sizes\[i\] must be >= 2"),
-    (dict(batch_sizes=[5.0]), TypeError, r"batch_sizes\[i\] must be an integer"),
-    (dict(trials=0), ValueError, "trials must be >= 1"),
-    (dict(seed=-1), ValueError, "seed must be >= 0"),
-    (dict(sample_fn=42), TypeError, "sample_fn must be callable"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "match"),
+    [
+        (dict(threshold=0.0), ValueError, "threshold must be > 0"),
+        (dict(threshold=-1.0), ValueError, "threshold must be > 0"),
+        (dict(threshold=float("nan")), ValueError, "threshold must be finite"),
+        (dict(batch_sizes=[]), ValueError, "batch_sizes must not be empty"),
+        (dict(batch_sizes=[5, 1]), ValueError, r"batch_sizes\[i\] must be >= 2"),
+        (dict(batch_sizes=[5.0]), TypeError, r"batch_sizes\[i\] must be an integer"),
+        (dict(trials=0), ValueError, "trials must be >= 1"),
+        (dict(source=42), TypeError, r"source must have a sample\(n, seed\) method"),
+    ],
+)
 def test_estimate_support_bad_input(kwargs, exc, match):
-    args = dict(sample_fn=uniform_ids(10), threshold=0.5, batch_sizes=[5], trials=3)
+    args = dict(source=uniform_ids(10), threshold=0.5, batch_sizes=[5], trials=3)
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         estimate_support(**args)
@@ -510,7 +669,10 @@ def test_estimate_support_bad_input(kwargs, exc, match):
 
 # ---------------------------------------------------------------- pair_montage
 
-@pytest.mark.parametrize(("n", "rows", "cols"), [(1, 1, 1), (7, 1, 7), (10, 1, 10), (13, 2, 10), (20, 2, 10)])
+
+@pytest.mark.parametrize(
+    ("n", "rows", "cols"), [(1, 1, 1), (7, 1, 7), (10, 1, 10), (13, 2, 10), (20, 2, 10)]
+)
 def test_pair_montage_layout_and_images(n, rows, cols):
     g = torch.Generator().manual_seed(11)
     images = torch.rand(40, 12, generator=g)
@@ -528,7 +690,9 @@ def test_pair_montage_layout_and_images(n, rows, cols):
             top = np.asarray(grid[2 * r, c].images[0].get_array())
             bottom = np.asarray(grid[2 * r + 1, c].images[0].get_array())
             np.testing.assert_allclose(top, images[i[t]].double().reshape(3, 4).numpy())
-            np.testing.assert_allclose(bottom, images[j[t]].double().reshape(3, 4).numpy())
+            np.testing.assert_allclose(
+                bottom, images[j[t]].double().reshape(3, 4).numpy()
+            )
         assert fig._suptitle.get_text() == "pairs"
     finally:
         plt.close(fig)
@@ -545,13 +709,16 @@ def test_pair_montage_accepts_numpy():
         plt.close(fig)
 
 
-@pytest.mark.parametrize(("shape", "n", "exc", "match"), [
-    ((3, 3), 2, ValueError, "12 columns"),
-    ((2, 4), 2, ValueError, "needs 8"),
-    ((3, 4), 6, ValueError, "n must be <= 5"),
-    ((3, 4), 0, ValueError, "n must be >= 1"),
-    ((0, 4), 2, ValueError, r"image_shape\[i\] must be >= 1"),
-])
+@pytest.mark.parametrize(
+    ("shape", "n", "exc", "match"),
+    [
+        ((3, 3), 2, ValueError, "12 columns"),
+        ((2, 4), 2, ValueError, "needs 8"),
+        ((3, 4), 6, ValueError, "n must be <= 5"),
+        ((3, 4), 0, ValueError, "n must be >= 1"),
+        ((0, 4), 2, ValueError, r"image_shape\[i\] must be >= 1"),
+    ],
+)
 def test_pair_montage_bad_input(shape, n, exc, match):
     images = torch.rand(10, 12)
     i, j, _ = closest_pairs(images, k=5)
@@ -565,25 +732,35 @@ def test_pair_montage_bad_input(shape, n, exc, match):
 def test_pair_montage_marks_pairs_below_threshold():
     g = torch.Generator().manual_seed(13)
     images = torch.rand(30, 12, generator=g)
-    images[5] = images[2]                                    # one exact duplicate
+    images[5] = images[2]  # one exact duplicate
     i, j, dist = closest_pairs(images, k=6)
-    threshold = float(dist[2] + dist[3]) / 2                 # pairs 1-3 count, 4-6 do not
+    threshold = float(dist[2] + dist[3]) / 2  # pairs 1-3 count, 4-6 do not
     fig = pair_montage(images, i, j, (3, 4), n=6, dist=dist, threshold=threshold)
     try:
         titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
         assert len(titles) == 6
-        assert [t.endswith(" dup") for t in titles] == [True, True, True, False, False, False]
+        assert [t.endswith(" dup") for t in titles] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+            False,
+        ]
         assert titles[0] == "1: 0.00 dup"
         assert titles[3] == f"4: {float(dist[3]):.2f}"
     finally:
         plt.close(fig)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"threshold": 0.5}, "threshold needs dist"),
-    ({"dist": torch.zeros(2)}, "dist needs at least n = 3"),
-    ({"dist": torch.zeros(5), "threshold": 0.0}, "threshold must be > 0"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"threshold": 0.5}, "threshold needs dist"),
+        ({"dist": torch.zeros(2)}, "dist needs at least n = 3"),
+        ({"dist": torch.zeros(5), "threshold": 0.0}, "threshold must be > 0"),
+    ],
+)
 def test_pair_montage_bad_dist_or_threshold(kwargs, match):
     images = torch.rand(10, 12)
     i, j, _ = closest_pairs(images, k=5)
@@ -603,7 +780,9 @@ def test_pair_montage_rejects_mismatched_indices():
 def test_smallest_batch_matches_a_linear_search(n, q):
     from gentheory_utils.birthday import smallest_batch
 
-    expected = next(m for m in range(2, n + 2) if collision_probability(n, m)["exact"] >= q)
+    expected = next(
+        m for m in range(2, n + 2) if collision_probability(n, m)["exact"] >= q
+    )
     assert smallest_batch(n, q) == expected
 
 
@@ -615,12 +794,15 @@ def test_smallest_batch_classic_numbers():
     assert smallest_batch(10**6) == 1178
 
 
-@pytest.mark.parametrize(("args", "exc", "match"), [
-    ((0,), ValueError, "n_support must be >= 1"),
-    ((365, 0.0), ValueError, "probability"),
-    ((365, 1.5), ValueError, "probability"),
-    ((365.0,), TypeError, "n_support must be an integer"),
-])
+@pytest.mark.parametrize(
+    ("args", "exc", "match"),
+    [
+        ((0,), ValueError, "n_support must be >= 1"),
+        ((365, 0.0), ValueError, "probability"),
+        ((365, 1.5), ValueError, "probability"),
+        ((365.0,), TypeError, "n_support must be an integer"),
+    ],
+)
 def test_smallest_batch_bad_input(args, exc, match):
     from gentheory_utils.birthday import smallest_batch
 

@@ -1,4 +1,9 @@
-"""Unit tests for :mod:`gentheory_utils.data`."""
+"""Unit tests for :mod:`gentheory_utils.data`.
+
+The generic argument checks (seeds, ``n``, arrays, weights) and the sampling
+protocol are tested once for every sampler in ``test_api_contract.py``.
+"""
+
 from __future__ import annotations
 
 import math
@@ -6,118 +11,184 @@ import math
 import numpy as np
 import pytest
 import torch
+from scipy.special import logsumexp
+from scipy.stats import multivariate_normal
 
 from gentheory_utils import data
 from gentheory_utils.manifold import pca_dimension
 
 # ---------------------------------------------------------------------------
-# Mixture centres
+# ring and grid: the PacGAN mixtures
 # ---------------------------------------------------------------------------
 
 
-def test_ring_centers_default_is_eight_points_at_angles_2pi_i_over_8():
-    centers = data.ring_centers()
-    assert centers.shape == (8, 2)
-    assert centers.dtype == torch.float32
+def test_ring_default_is_eight_modes_at_angles_2pi_i_over_8():
+    ring = data.ring()
+    assert isinstance(ring, data.Mixture)
+    assert (ring.n_modes, ring.dim, ring.std, ring.name) == (8, 2, 0.01, "ring")
+    assert ring.centers.dtype == torch.float32
     angles = 2 * math.pi * np.arange(8) / 8
     expected = np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    np.testing.assert_allclose(centers.numpy(), expected, atol=1e-6)
-    np.testing.assert_allclose(centers.norm(dim=1).numpy(), np.ones(8), atol=1e-6)
+    np.testing.assert_allclose(ring.centers.numpy(), expected, atol=1e-6)
     # All eight are distinct: the smallest pairwise distance is the chord 2 sin(π/8).
-    dist = torch.cdist(centers, centers) + torch.eye(8) * 10
+    dist = torch.cdist(ring.centers, ring.centers) + torch.eye(8) * 10
     assert dist.min().item() == pytest.approx(2 * math.sin(math.pi / 8), abs=1e-5)
 
 
-def test_ring_centers_custom_modes_and_radius():
-    centers = data.ring_centers(n_modes=3, radius=2.5)
-    assert centers.shape == (3, 2)
-    np.testing.assert_allclose(centers.norm(dim=1).numpy(), [2.5, 2.5, 2.5], atol=1e-6)
-    np.testing.assert_allclose(centers[0].numpy(), [2.5, 0.0], atol=1e-6)
+def test_ring_custom_modes_radius_and_std():
+    ring = data.ring(n_modes=3, radius=2.5, std=0.2)
+    assert ring.centers.shape == (3, 2) and ring.std == 0.2
+    norms = ring.centers.norm(dim=1).numpy()
+    np.testing.assert_allclose(norms, [2.5, 2.5, 2.5], atol=1e-6)
+    np.testing.assert_allclose(ring.centers[0].numpy(), [2.5, 0.0], atol=1e-6)
 
 
-def test_grid_centers_default_is_minus4_to_4_step_2_squared():
-    centers = data.grid_centers()
-    assert centers.shape == (25, 2)
-    assert centers.dtype == torch.float32
-    got = {tuple(row) for row in centers.tolist()}
+def test_grid_default_is_minus4_to_4_step_2_squared():
+    grid = data.grid()
+    assert (grid.n_modes, grid.dim, grid.std, grid.name) == (25, 2, 0.05, "grid")
     ticks = [-4.0, -2.0, 0.0, 2.0, 4.0]
+    got = {tuple(row) for row in grid.centers.tolist()}
     assert got == {(a, b) for a in ticks for b in ticks}
 
 
-def test_grid_centers_custom_side_and_spacing_are_centred_at_origin():
-    centers = data.grid_centers(side=2, spacing=1.0)
-    got = {tuple(row) for row in centers.tolist()}
+def test_grid_custom_side_and_spacing_are_centred_at_origin():
+    got = {tuple(row) for row in data.grid(side=2, spacing=1.0).centers.tolist()}
     assert got == {(-0.5, -0.5), (-0.5, 0.5), (0.5, -0.5), (0.5, 0.5)}
 
 
+def test_ring_and_grid_reject_bad_layout_arguments():
+    with pytest.raises(ValueError, match=r"n_modes must be >= 1"):
+        data.ring(n_modes=0)
+    with pytest.raises(TypeError, match=r"n_modes must be an integer"):
+        data.ring(n_modes=8.0)
+    with pytest.raises(ValueError, match=r"radius must be > 0"):
+        data.ring(radius=0.0)
+    with pytest.raises(TypeError, match=r"radius must be a real number"):
+        data.ring(radius=True)
+    with pytest.raises(ValueError, match=r"side must be >= 1"):
+        data.grid(side=0)
+    with pytest.raises(TypeError, match=r"side must be an integer"):
+        data.grid(side=True)
+    with pytest.raises(ValueError, match=r"spacing must be > 0"):
+        data.grid(spacing=-2.0)
+    for make in (data.ring, data.grid):
+        for std in (0.0, -0.01):
+            with pytest.raises(ValueError, match=r"std must be > 0"):
+                make(std=std)
+
+
 # ---------------------------------------------------------------------------
-# ring / grid samples
+# Mixture
 # ---------------------------------------------------------------------------
 
-MIXTURES = [
-    pytest.param(data.ring, data.ring_centers(), data.RING_STD, id="ring"),
-    pytest.param(data.grid, data.grid_centers(), data.GRID_STD, id="grid"),
-]
+SKEWED = [0.5, 0.3, 0.15, 0.05]
 
 
-@pytest.mark.parametrize("sampler, centers, std", MIXTURES)
-def test_mixture_returns_float32_of_shape_n_by_2(sampler, centers, std):
-    x = sampler(123, seed=0)
-    assert isinstance(x, torch.Tensor)
-    assert x.shape == (123, 2)
-    assert x.dtype == torch.float32
+def skewed_mixture(std: float = 0.3) -> data.Mixture:
+    centers = np.array([[0.0, 0.0, 0.0], [3.0, 0.0, 1.0], [0.0, -2.0, 2.0], [1, 1, 1]])
+    return data.Mixture(centers, std, weights=SKEWED, name="skewed")
 
 
-@pytest.mark.parametrize("sampler, centers, std", MIXTURES)
-def test_mixture_same_seed_same_points_other_seed_other_points(sampler, centers, std):
-    a = sampler(500, seed=3)
-    b = sampler(500, seed=3)
-    c = sampler(500, seed=4)
-    assert torch.equal(a, b)
-    assert not torch.allclose(a, c)
+def test_mixture_weights_are_uniform_by_default_and_kept_when_given():
+    uniform = data.Mixture(torch.zeros(4, 2), 1.0)
+    assert uniform.weights.dtype == torch.float64
+    np.testing.assert_allclose(uniform.weights.numpy(), np.full(4, 0.25))
+    np.testing.assert_allclose(skewed_mixture().weights.numpy(), SKEWED)
 
 
-@pytest.mark.parametrize("sampler, centers, std", MIXTURES)
-def test_mixture_does_not_touch_global_torch_rng(sampler, centers, std):
-    state = torch.get_rng_state()
-    sampler(100, seed=0)
-    assert torch.equal(torch.get_rng_state(), state)
+def test_mixture_attributes_and_repr():
+    mix = skewed_mixture()
+    assert mix.centers.dtype == torch.float32  # float64 input is stored as float32
+    assert (mix.n_modes, mix.dim, mix.std) == (4, 3, 0.3)
+    assert repr(mix) == "Mixture('skewed', K=4, d=3, std=0.3)"
 
 
-@pytest.mark.parametrize("sampler, centers, std", MIXTURES)
-def test_mixture_samples_lie_within_six_std_of_nearest_centre(sampler, centers, std):
-    x = sampler(4000, seed=1)
-    nearest = torch.cdist(x.double(), centers.double()).min(dim=1).values
-    assert nearest.max().item() < 6 * std
-    # And the spread matches std: the residual per coordinate has std ~ std.
-    idx = torch.cdist(x, centers).argmin(dim=1)
-    resid = (x - centers[idx]).double()
-    assert resid.std(dim=0).numpy() == pytest.approx([std, std], rel=0.1)
+def test_mixture_rejects_bad_std_and_name():
+    with pytest.raises(ValueError, match=r"std must be > 0"):
+        data.Mixture(torch.zeros(2, 2), 0.0)
+    with pytest.raises(TypeError, match=r"name must be a str"):
+        data.Mixture(torch.zeros(2, 2), 1.0, name=3)
 
 
-def test_ring_hits_each_of_eight_modes_about_equally():
-    n = 8000
-    x = data.ring(n, seed=0)
-    idx = torch.cdist(x, data.ring_centers()).argmin(dim=1)
-    counts = torch.bincount(idx, minlength=8).numpy()
-    assert counts.sum() == n
-    assert np.all(np.abs(counts - n / 8) < 0.15 * n / 8), counts
+def test_log_prob_matches_scipy():
+    mix = skewed_mixture(std=0.7)
+    x = np.random.default_rng(0).normal(size=(50, 3)) * 2
+    components = [
+        math.log(w) + multivariate_normal(c, 0.49 * np.eye(3)).logpdf(x)
+        for w, c in zip(SKEWED, mix.centers.double().numpy(), strict=True)
+    ]
+    expected = logsumexp(np.stack(components), axis=0)
+    got = mix.log_prob(x)
+    assert got.shape == (50,) and got.dtype == torch.float64
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-10)
 
 
-def test_grid_hits_each_of_25_modes_about_equally():
-    n = 10000
-    x = data.grid(n, seed=0)
-    idx = torch.cdist(x, data.grid_centers()).argmin(dim=1)
-    counts = torch.bincount(idx, minlength=25).numpy()
-    assert len(counts) == 25
-    assert np.all(np.abs(counts - n / 25) < 0.25 * n / 25), counts
+def test_ring_log_prob_matches_the_direct_formula():
+    ring = data.ring()
+    x = ring.sample(40, seed=0).double()
+    sq = ((x[:, None, :] - ring.centers.double()[None]) ** 2).sum(-1)  # (n, 8)
+    density = (torch.exp(-sq / (2 * 0.01**2)) / (2 * math.pi * 0.01**2)).mean(1)
+    torch.testing.assert_close(ring.log_prob(x), density.log(), rtol=1e-9, atol=0)
 
 
-def test_ring_std_argument_controls_spread():
-    x = data.ring(4000, seed=0, std=0.1)
-    idx = torch.cdist(x, data.ring_centers()).argmin(dim=1)
-    resid = (x - data.ring_centers()[idx]).double()
-    assert resid.std().item() == pytest.approx(0.1, rel=0.1)
+def test_log_prob_integrates_to_one_in_one_dimension():
+    mix = data.Mixture(np.array([[-1.0], [0.5], [4.0]]), 0.4, weights=[0.2, 0.5, 0.3])
+    t = torch.linspace(-8, 12, 20001, dtype=torch.float64)[:, None]
+    mass = torch.trapezoid(mix.log_prob(t).exp(), t[:, 0]).item()
+    assert mass == pytest.approx(1.0, abs=1e-9)
+
+
+def test_log_prob_rejects_wrong_number_of_columns():
+    with pytest.raises(ValueError, match=r"x must have 2 columns, got 3"):
+        data.ring().log_prob(torch.zeros(4, 3))
+
+
+@pytest.mark.parametrize(
+    "mixture",
+    [data.ring(), data.grid(), data.ring(3, 5.0, 0.5), skewed_mixture()],
+    ids=["ring", "grid", "wide-ring", "skewed"],
+)
+def test_limits_hold_every_centre_and_almost_every_sample(mixture):
+    lo, hi = mixture.limits()
+    assert lo < mixture.centers.min().item() - 3 * mixture.std
+    assert hi > mixture.centers.max().item() + 3 * mixture.std
+    x = mixture.sample(5000, seed=0)
+    assert ((x > lo) & (x < hi)).all()
+    wider = mixture.limits(margin=1.0)
+    assert wider[0] < lo and wider[1] > hi
+    with pytest.raises(ValueError, match=r"margin must be >= 0"):
+        mixture.limits(margin=-0.1)
+
+
+def test_sample_with_modes_counts_match_weights_within_a_binomial_margin():
+    n = 20_000
+    _, modes = skewed_mixture().sample_with_modes(n, seed=0)
+    counts = torch.bincount(modes, minlength=4).numpy()
+    w = np.array(SKEWED)
+    assert np.all(np.abs(counts - n * w) < 4 * np.sqrt(n * w * (1 - w))), counts
+
+
+@pytest.mark.parametrize("side, spacing", [(3, 2.0), (5, 2.0)])
+def test_equal_weights_give_equal_counts_within_a_binomial_margin(side, spacing):
+    grid = data.grid(side, spacing)
+    n, k = 9000, side * side
+    _, modes = grid.sample_with_modes(n, seed=1)
+    counts = torch.bincount(modes, minlength=k).numpy()
+    assert np.all(np.abs(counts - n / k) < 4 * math.sqrt(n / k * (1 - 1 / k)))
+
+
+@pytest.mark.parametrize(
+    "mixture",
+    [data.ring(), data.grid(), data.ring(std=0.1), skewed_mixture()],
+    ids=["ring", "grid", "ring-std-0.1", "skewed-3d"],
+)
+def test_samples_are_their_centre_plus_isotropic_noise_of_std(mixture):
+    x, modes = mixture.sample_with_modes(6000, seed=2)
+    resid = (x.double() - mixture.centers.double()[modes]).numpy()
+    std = mixture.std
+    assert resid.std(axis=0) == pytest.approx([std] * mixture.dim, rel=0.05)
+    assert np.abs(resid.mean(axis=0)).max() < 4 * std / math.sqrt(6000)
+    assert torch.equal(mixture.sample(6000, seed=2), x)  # sample drops the modes
 
 
 # ---------------------------------------------------------------------------
@@ -136,34 +207,14 @@ def test_random_rotation_is_orthogonal_float64(dim):
     assert abs(abs(torch.linalg.det(q).item()) - 1.0) < 1e-10
 
 
-def test_random_rotation_deterministic_per_seed():
-    assert torch.equal(data.random_rotation(6, seed=2), data.random_rotation(6, seed=2))
-    assert not torch.allclose(data.random_rotation(6, seed=2), data.random_rotation(6, seed=3))
-
-
 # ---------------------------------------------------------------------------
 # helix / swiss_roll / sphere
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "sampler, kwargs",
-    [
-        (data.helix, {}),
-        (data.swiss_roll, {}),
-        (data.sphere, {"k": 2}),
-    ],
-    ids=["helix", "swiss_roll", "sphere"],
-)
-@pytest.mark.parametrize("ambient_dim", [3, 7])
-def test_manifold_sampler_shape_dtype_and_determinism(sampler, kwargs, ambient_dim):
-    a = sampler(250, seed=5, ambient_dim=ambient_dim, **kwargs)
-    b = sampler(250, seed=5, ambient_dim=ambient_dim, **kwargs)
-    c = sampler(250, seed=6, ambient_dim=ambient_dim, **kwargs)
-    assert a.shape == (250, ambient_dim)
-    assert a.dtype == torch.float32
-    assert torch.equal(a, b)
-    assert not torch.allclose(a, c)
+def test_manifold_samplers_have_ambient_dim_columns():
+    for sampler in (data.helix, data.swiss_roll, data.sphere):
+        assert sampler(20, seed=0, ambient_dim=7).shape == (20, 7)
 
 
 def test_helix_noise_free_in_r3_lies_on_unit_cylinder():
@@ -179,8 +230,12 @@ def test_helix_in_higher_ambient_dim_is_a_rotated_copy():
     low = data.helix(500, seed=4, ambient_dim=3).double()
     high = data.helix(500, seed=4, ambient_dim=7).double()
     # A rotation preserves norms and pairwise distances ...
-    np.testing.assert_allclose(high.norm(dim=1).numpy(), low.norm(dim=1).numpy(), atol=1e-5)
-    np.testing.assert_allclose(torch.cdist(high, high).numpy(), torch.cdist(low, low).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        high.norm(dim=1).numpy(), low.norm(dim=1).numpy(), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        torch.cdist(high, high).numpy(), torch.cdist(low, low).numpy(), atol=1e-5
+    )
     # ... spreads the curve over all coordinates, and keeps it in a 3-D subspace.
     assert high[:, 3:].abs().max().item() > 0.1
     assert pca_dimension(high, variance=0.9999) == 3
@@ -305,81 +360,33 @@ def test_known_support_keeps_given_weights():
 
 def test_known_support_noise_free_sample_equals_templates_at_index():
     ks = data.KnownSupport(10, 4, noise=0.0, seed=1)
-    x, index = ks.sample(300, seed=2)
-    assert x.shape == (300, 4)
-    assert index.shape == (300,)
-    assert index.dtype == torch.int64
+    x, index = ks.sample_with_index(300, seed=2)
+    assert index.shape == (300,) and index.dtype == torch.int64
     assert index.min().item() >= 0 and index.max().item() < 10
     assert torch.equal(x, ks.templates[index])
-
-
-def test_known_support_sample_is_deterministic_per_seed():
-    ks = data.KnownSupport(10, 4, noise=0.1)
-    x1, i1 = ks.sample(50, seed=7)
-    x2, i2 = ks.sample(50, seed=7)
-    x3, i3 = ks.sample(50, seed=8)
-    assert torch.equal(x1, x2) and torch.equal(i1, i2)
-    assert not torch.equal(x1, x3)
+    assert torch.equal(ks.sample(300, seed=2), x)  # sample drops the index
 
 
 def test_known_support_empirical_frequencies_match_weights():
-    weights = [0.5, 0.3, 0.2, 0.0]
+    n, weights = 20_000, np.array([0.5, 0.3, 0.2, 0.0])
     ks = data.KnownSupport(4, 2, weights=weights)
-    _, index = ks.sample(20000, seed=0)
-    freq = torch.bincount(index, minlength=4).double().numpy() / 20000
-    np.testing.assert_allclose(freq, weights, atol=0.015)
-    assert freq[3] == 0.0  # a zero-weight template is never drawn
+    _, index = ks.sample_with_index(n, seed=0)
+    counts = torch.bincount(index, minlength=4).numpy()
+    margin = 4 * np.sqrt(n * weights * (1 - weights))
+    assert np.all(np.abs(counts - n * weights) <= margin), counts
+    assert counts[3] == 0  # a zero-weight template is never drawn
 
 
 def test_known_support_noise_has_the_given_std():
     ks = data.KnownSupport(5, 3, noise=0.05)
-    x, index = ks.sample(5000, seed=0)
+    x, index = ks.sample_with_index(5000, seed=0)
     resid = (x - ks.templates[index]).double()
-    assert resid.std().item() == pytest.approx(0.05, rel=0.1)
+    assert resid.std().item() == pytest.approx(0.05, rel=0.05)
 
 
 # ---------------------------------------------------------------------------
 # Error paths
 # ---------------------------------------------------------------------------
-
-SAMPLERS = [
-    pytest.param(data.ring, id="ring"),
-    pytest.param(data.grid, id="grid"),
-    pytest.param(data.helix, id="helix"),
-    pytest.param(data.swiss_roll, id="swiss_roll"),
-    pytest.param(data.sphere, id="sphere"),
-]
-
-
-@pytest.mark.parametrize("sampler", SAMPLERS)
-def test_samplers_reject_n_zero(sampler):
-    with pytest.raises(ValueError, match=r"n must be >= 1, got 0"):
-        sampler(0)
-
-
-@pytest.mark.parametrize("sampler", SAMPLERS)
-@pytest.mark.parametrize("bad_n", [True, 10.0, "10", None])
-def test_samplers_reject_non_integer_n(sampler, bad_n):
-    with pytest.raises(TypeError, match=r"n must be an integer"):
-        sampler(bad_n)
-
-
-@pytest.mark.parametrize("sampler", SAMPLERS)
-def test_samplers_reject_negative_seed(sampler):
-    with pytest.raises(ValueError, match=r"seed must be >= 0, got -1"):
-        sampler(10, seed=-1)
-
-
-@pytest.mark.parametrize("sampler", SAMPLERS)
-@pytest.mark.parametrize("bad_seed", [True, 1.0])
-def test_samplers_reject_non_integer_seed(sampler, bad_seed):
-    with pytest.raises(TypeError, match=r"seed must be an integer"):
-        sampler(10, seed=bad_seed)
-
-
-def test_samplers_accept_numpy_integers():
-    x = data.ring(np.int64(5), seed=np.int32(1))
-    assert x.shape == (5, 2)
 
 
 @pytest.mark.parametrize("sampler", [data.helix, data.swiss_roll, data.sphere])
@@ -427,33 +434,6 @@ def test_helix_rejects_non_positive_turns(turns):
         data.helix(10, turns=turns)
 
 
-@pytest.mark.parametrize("sampler", [data.ring, data.grid])
-@pytest.mark.parametrize("std", [0.0, -0.01])
-def test_mixtures_reject_non_positive_std(sampler, std):
-    with pytest.raises(ValueError, match=r"std must be > 0"):
-        sampler(10, std=std)
-
-
-def test_ring_centers_reject_bad_arguments():
-    with pytest.raises(ValueError, match=r"n_modes must be >= 1"):
-        data.ring_centers(n_modes=0)
-    with pytest.raises(TypeError, match=r"n_modes must be an integer"):
-        data.ring_centers(n_modes=8.0)
-    with pytest.raises(ValueError, match=r"radius must be > 0"):
-        data.ring_centers(radius=0.0)
-    with pytest.raises(TypeError, match=r"radius must be a real number"):
-        data.ring_centers(radius=True)
-
-
-def test_grid_centers_reject_bad_arguments():
-    with pytest.raises(ValueError, match=r"side must be >= 1"):
-        data.grid_centers(side=0)
-    with pytest.raises(TypeError, match=r"side must be an integer"):
-        data.grid_centers(side=True)
-    with pytest.raises(ValueError, match=r"spacing must be > 0"):
-        data.grid_centers(spacing=-2.0)
-
-
 def test_random_rotation_rejects_bad_arguments():
     with pytest.raises(ValueError, match=r"dim must be >= 1"):
         data.random_rotation(0)
@@ -461,8 +441,6 @@ def test_random_rotation_rejects_bad_arguments():
         data.random_rotation(3.0)
     with pytest.raises(TypeError, match=r"dim must be an integer"):
         data.random_rotation(True)
-    with pytest.raises(ValueError, match=r"seed must be >= 0"):
-        data.random_rotation(3, seed=-1)
 
 
 @pytest.mark.parametrize("fraction", [0.0, 1.0, -0.2, 1.5, float("nan")])
@@ -471,16 +449,12 @@ def test_digits_rejects_test_fraction_outside_open_unit_interval(fraction):
         data.digits(test_fraction=fraction)
 
 
-def test_digits_rejects_bad_types_and_seed():
+def test_digits_rejects_non_real_test_fraction():
     with pytest.raises(TypeError, match=r"test_fraction must be a real number"):
         data.digits(test_fraction="0.2")
-    with pytest.raises(ValueError, match=r"seed must be >= 0"):
-        data.digits(seed=-1)
-    with pytest.raises(TypeError, match=r"seed must be an integer"):
-        data.digits(seed=False)
 
 
-def test_known_support_rejects_bad_sizes_noise_and_seed():
+def test_known_support_rejects_bad_sizes_and_noise():
     with pytest.raises(ValueError, match=r"n_templates must be >= 1"):
         data.KnownSupport(0, 2)
     with pytest.raises(TypeError, match=r"n_templates must be an integer"):
@@ -489,44 +463,3 @@ def test_known_support_rejects_bad_sizes_noise_and_seed():
         data.KnownSupport(3, 0)
     with pytest.raises(ValueError, match=r"noise must be >= 0"):
         data.KnownSupport(3, 2, noise=-0.5)
-    with pytest.raises(ValueError, match=r"seed must be >= 0"):
-        data.KnownSupport(3, 2, seed=-1)
-
-
-@pytest.mark.parametrize(
-    "weights",
-    [[0.5, 0.5], [0.25, 0.25, 0.25, 0.25], [[0.2, 0.3, 0.5]], 1.0],
-    ids=["too-short", "too-long", "2-D", "scalar"],
-)
-def test_known_support_rejects_weights_of_wrong_shape(weights):
-    with pytest.raises(ValueError, match=r"weights must have shape \(3,\)"):
-        data.KnownSupport(3, 2, weights=weights)
-
-
-@pytest.mark.parametrize("weights", [[-0.1, 0.6, 0.5], [float("nan"), 0.5, 0.5], [float("inf"), 0.0, 0.0]])
-def test_known_support_rejects_negative_or_non_finite_weights(weights):
-    with pytest.raises(ValueError, match=r"weights must be finite and non-negative"):
-        data.KnownSupport(3, 2, weights=weights)
-
-
-@pytest.mark.parametrize("weights", [[0.2, 0.2, 0.2], [0.5, 0.5, 0.5], [0.0, 0.0, 0.0]])
-def test_known_support_rejects_weights_not_summing_to_one(weights):
-    with pytest.raises(ValueError, match=r"weights must sum to 1"):
-        data.KnownSupport(3, 2, weights=weights)
-
-
-def test_known_support_sample_rejects_bad_n_and_seed():
-    ks = data.KnownSupport(3, 2)
-    with pytest.raises(ValueError, match=r"n must be >= 1"):
-        ks.sample(0)
-    with pytest.raises(TypeError, match=r"n must be an integer"):
-        ks.sample(5.0)
-    with pytest.raises(TypeError, match=r"n must be an integer"):
-        ks.sample(True)
-    with pytest.raises(ValueError, match=r"seed must be >= 0"):
-        ks.sample(5, seed=-1)
-
-
-def test_known_support_rejects_non_numeric_weights():
-    with pytest.raises(TypeError, match="weights must be an array of probabilities"):
-        data.KnownSupport(3, 2, weights="abc")

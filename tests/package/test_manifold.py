@@ -1,4 +1,5 @@
 """Unit tests for :mod:`gentheory_utils.manifold`."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,12 @@ import torch
 from scipy.spatial.distance import cdist
 
 from gentheory_utils import data
-from gentheory_utils.manifold import mle_dimension, neighbor_distances, pca_dimension, twonn_dimension
+from gentheory_utils.manifold import (
+    mle_dimension,
+    neighbor_distances,
+    pca_dimension,
+    twonn_dimension,
+)
 
 # ---------------------------------------------------------------------------
 # neighbor_distances
@@ -30,7 +36,9 @@ def test_neighbor_distances_accepts_torch_tensor_and_int_array():
     x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 3.0]])
     np.testing.assert_allclose(neighbor_distances(x, 1)[:, 0], [1.0, 1.0, 3.0])
     xi = np.array([[0, 0], [1, 0], [0, 3]])
-    np.testing.assert_allclose(neighbor_distances(xi, 2), [[1.0, 3.0], [1.0, np.sqrt(10)], [3.0, np.sqrt(10)]])
+    np.testing.assert_allclose(
+        neighbor_distances(xi, 2), [[1.0, 3.0], [1.0, np.sqrt(10)], [3.0, np.sqrt(10)]]
+    )
 
 
 def test_neighbor_distances_accepts_k_equal_n_minus_1():
@@ -47,7 +55,9 @@ def _flat(n, k, ambient, seed=0, scales=None):
     """``n`` points spanning a random ``k``-dimensional affine subspace of R^ambient."""
     rng = np.random.default_rng(seed)
     basis, _ = np.linalg.qr(rng.normal(size=(ambient, k)))
-    coeffs = rng.normal(size=(n, k)) * (np.ones(k) if scales is None else np.asarray(scales))
+    coeffs = rng.normal(size=(n, k)) * (
+        np.ones(k) if scales is None else np.asarray(scales)
+    )
     return coeffs @ basis.T + rng.normal(size=ambient)
 
 
@@ -64,11 +74,14 @@ def test_pca_dimension_exact_on_isotropic_flat_subspace_at_95_percent(k):
 
 
 def test_pca_dimension_counts_components_for_target_variance():
-    # Axis variances 4 : 1 : 0 (fractions 0.8, 0.2): 0.8 needs one component, more needs two.
+    # Axis variances 4 : 1 : 0 (fractions 0.8, 0.2): 0.8 needs one component, more
+    # needs two.
     rng = np.random.default_rng(1)
     z = rng.normal(size=(4000, 2))
     z = (z - z.mean(0)) / z.std(0)
-    z[:, 0] -= z[:, 1] * (z[:, 0] @ z[:, 1]) / (z[:, 1] @ z[:, 1])  # decorrelate exactly
+    z[:, 0] -= (
+        z[:, 1] * (z[:, 0] @ z[:, 1]) / (z[:, 1] @ z[:, 1])
+    )  # decorrelate exactly
     z = z / np.sqrt((z**2).mean(0))
     x = np.c_[2 * z[:, 0], z[:, 1], np.zeros(4000)]
     assert pca_dimension(x, variance=0.75) == 1
@@ -85,7 +98,9 @@ def test_pca_dimension_local_on_circle_is_1_global_is_2():
 
 
 def test_pca_dimension_local_on_swiss_roll_is_2():
-    assert pca_dimension(data.swiss_roll(1000, seed=0, ambient_dim=6), n_neighbors=20) == 2
+    assert (
+        pca_dimension(data.swiss_roll(1000, seed=0, ambient_dim=6), n_neighbors=20) == 2
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -94,10 +109,16 @@ def test_pca_dimension_local_on_swiss_roll_is_2():
 
 MANIFOLDS = [
     pytest.param(lambda: data.helix(2000, seed=0), 1, id="helix-1"),
-    pytest.param(lambda: data.helix(2000, seed=1, ambient_dim=10), 1, id="helix-1-in-R10"),
+    pytest.param(
+        lambda: data.helix(2000, seed=1, ambient_dim=10), 1, id="helix-1-in-R10"
+    ),
     pytest.param(lambda: data.swiss_roll(2000, seed=0), 2, id="swiss_roll-2"),
-    pytest.param(lambda: data.swiss_roll(2000, seed=1, ambient_dim=8), 2, id="swiss_roll-2-in-R8"),
-    pytest.param(lambda: data.sphere(2000, seed=0, k=3, ambient_dim=6), 3, id="sphere-S3"),
+    pytest.param(
+        lambda: data.swiss_roll(2000, seed=1, ambient_dim=8), 2, id="swiss_roll-2-in-R8"
+    ),
+    pytest.param(
+        lambda: data.sphere(2000, seed=0, k=3, ambient_dim=6), 3, id="sphere-S3"
+    ),
 ]
 
 
@@ -116,7 +137,8 @@ def test_twonn_dimension_within_15_percent_of_truth(make, dim):
 
 
 def test_mle_dimension_matches_levina_bickel_formula():
-    # Reference: 1 / mean_i[(1/(k-1)) sum_{j<k} log(T_k / T_j)], from brute-force distances.
+    # Reference: 1 / mean_i[(1/(k-1)) sum_{j<k} log(T_k / T_j)], from brute-force
+    # distances.
     x = np.random.default_rng(5).normal(size=(300, 3))
     k = 6
     full = cdist(x, x)
@@ -137,7 +159,9 @@ def test_twonn_dimension_matches_reference_fit():
     keep = int(np.floor(400 * 0.8))
     xs = np.log(mu[:keep])
     ys = -np.log(1 - np.arange(1, keep + 1) / 400)
-    assert twonn_dimension(x, discard_fraction=0.2) == pytest.approx(xs @ ys / (xs @ xs), rel=1e-10)
+    assert twonn_dimension(x, discard_fraction=0.2) == pytest.approx(
+        xs @ ys / (xs @ xs), rel=1e-10
+    )
 
 
 def test_mle_dimension_of_uniform_cube_is_about_its_dimension():
@@ -156,8 +180,14 @@ def test_estimators_are_scale_and_translation_invariant():
 @pytest.mark.parametrize(
     "clean, noisy",
     [
-        (lambda: data.helix(2000, seed=0), lambda: data.helix(2000, seed=0, noise=0.05)),
-        (lambda: data.swiss_roll(2000, seed=0), lambda: data.swiss_roll(2000, seed=0, noise=0.05)),
+        (
+            lambda: data.helix(2000, seed=0),
+            lambda: data.helix(2000, seed=0, noise=0.05),
+        ),
+        (
+            lambda: data.swiss_roll(2000, seed=0),
+            lambda: data.swiss_roll(2000, seed=0, noise=0.05),
+        ),
     ],
     ids=["helix", "swiss_roll"],
 )
@@ -180,7 +210,8 @@ def test_twonn_dimension_with_small_discard_fraction_is_finite():
 
 
 # ---------------------------------------------------------------------------
-# Error paths, shared by the four functions
+# Error paths, shared by the four functions (NaN/inf and wrong dimensions are
+# checked for every array argument in test_api_contract.py)
 # ---------------------------------------------------------------------------
 
 ESTIMATORS = [
@@ -195,37 +226,32 @@ _GOOD = np.random.default_rng(0).normal(size=(20, 3))
 
 
 @pytest.mark.parametrize("fn", ESTIMATORS)
-@pytest.mark.parametrize(
-    "x", [_GOOD[:, 0], _GOOD.reshape(20, 3, 1), np.array(1.0)], ids=["1-D", "3-D", "0-D"]
-)
-def test_estimators_reject_wrong_number_of_dimensions(fn, x):
-    with pytest.raises(ValueError, match=r"x must be 2-D with shape \(n, D\)"):
-        fn(x)
-
-
-@pytest.mark.parametrize("fn", ESTIMATORS)
 def test_estimators_reject_zero_columns(fn):
     with pytest.raises(ValueError, match=r"x must have at least one column"):
         fn(np.empty((20, 0)))
 
 
 @pytest.mark.parametrize("fn", ESTIMATORS)
-@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-def test_estimators_reject_nan_and_inf(fn, bad):
-    x = _GOOD.copy()
-    x[4, 1] = bad
-    with pytest.raises(ValueError, match=r"x contains NaN or inf"):
-        fn(x)
-    with pytest.raises(ValueError, match=r"x contains NaN or inf"):
-        fn(torch.from_numpy(x))
-
-
-@pytest.mark.parametrize("fn", ESTIMATORS)
 @pytest.mark.parametrize(
     "x",
-    [_GOOD.tolist(), "points", None, np.array([["a", "b"], ["c", "d"]]), torch.ones(5, 2, dtype=torch.bool),
-     torch.ones(5, 2, dtype=torch.complex64), np.ones((5, 2), dtype=complex)],
-    ids=["list", "str", "None", "str-array", "bool-tensor", "complex-tensor", "complex-array"],
+    [
+        _GOOD.tolist(),
+        "points",
+        None,
+        np.array([["a", "b"], ["c", "d"]]),
+        torch.ones(5, 2, dtype=torch.bool),
+        torch.ones(5, 2, dtype=torch.complex64),
+        np.ones((5, 2), dtype=complex),
+    ],
+    ids=[
+        "list",
+        "str",
+        "None",
+        "str-array",
+        "bool-tensor",
+        "complex-tensor",
+        "complex-array",
+    ],
 )
 def test_estimators_reject_non_numeric_or_non_array_x(fn, x):
     with pytest.raises(TypeError, match=r"^x must "):
@@ -244,13 +270,19 @@ def test_estimators_reject_non_numeric_or_non_array_x(fn, x):
     ids=["neighbor_distances", "mle_k10", "mle_default", "twonn", "pca"],
 )
 def test_estimators_reject_too_few_points(fn, n_rows, needed):
-    with pytest.raises(ValueError, match=rf"x must have at least {needed} rows, got {n_rows}"):
+    with pytest.raises(
+        ValueError, match=rf"x must have at least {needed} rows, got {n_rows}"
+    ):
         fn(_GOOD[:n_rows])
 
 
 @pytest.mark.parametrize(
     "fn",
-    [lambda x: neighbor_distances(x, 3), lambda x: mle_dimension(x, k=5), twonn_dimension],
+    [
+        lambda x: neighbor_distances(x, 3),
+        lambda x: mle_dimension(x, k=5),
+        twonn_dimension,
+    ],
     ids=["neighbor_distances", "mle_dimension", "twonn_dimension"],
 )
 def test_estimators_reject_duplicate_rows(fn):
@@ -280,7 +312,7 @@ def test_mle_dimension_rejects_k_below_2(k):
 
 
 def test_mle_dimension_rejects_all_equal_neighbour_distances():
-    # The vertices of a regular simplex: every point sees all others at distance sqrt(2).
+    # The vertices of a regular simplex: each point sees all others at distance sqrt(2).
     with pytest.raises(ValueError, match=r"all neighbour distances are equal"):
         mle_dimension(np.eye(11), k=10)
 

@@ -1,4 +1,5 @@
 """Tests of gentheory_utils.metrics.mode_coverage on samples whose answer is known."""
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,9 @@ import torch
 from gentheory_utils import data
 from gentheory_utils.metrics import mode_coverage
 
-CENTERS = data.ring_centers()
-STD = data.RING_STD
+RING = data.ring()
+CENTERS = RING.centers
+STD = RING.std
 
 
 def test_samples_exactly_on_every_centre():
@@ -31,7 +33,7 @@ def test_all_samples_in_one_mode():
 
 
 def test_half_the_samples_off_mode():
-    # 4 modes hit by 2 samples each, plus 8 samples at the origin (far from every centre).
+    # 4 modes hit by 2 samples each, plus 8 samples at the origin (far from all modes).
     x = torch.cat([CENTERS[:4].repeat(2, 1), torch.zeros(8, 2)])
     out = mode_coverage(x, CENTERS, STD)
     assert out["modes"] == 4
@@ -45,17 +47,24 @@ def test_threshold_is_three_standard_deviations():
     just_out = CENTERS[0] + torch.tensor([3.01 * STD, 0.0])
     assert mode_coverage(just_in[None], CENTERS, STD)["hq_fraction"] == 1.0
     assert mode_coverage(just_out[None], CENTERS, STD)["hq_fraction"] == 0.0
-    assert mode_coverage(just_out[None], CENTERS, STD, hq_threshold=4.0)["hq_fraction"] == 1.0
+    assert (
+        mode_coverage(just_out[None], CENTERS, STD, hq_threshold=4.0)["hq_fraction"]
+        == 1.0
+    )
 
 
 def test_no_high_quality_sample_gives_nan_kl():
     out = mode_coverage(torch.zeros(5, 2), CENTERS, STD)
-    assert out["modes"] == 0 and out["hq_fraction"] == 0.0 and math.isnan(out["reverse_kl"])
+    assert (
+        out["modes"] == 0
+        and out["hq_fraction"] == 0.0
+        and math.isnan(out["reverse_kl"])
+    )
 
 
 def test_true_distribution_scores_full_coverage():
-    x = data.grid(2500, seed=0)
-    out = mode_coverage(x, data.grid_centers(), data.GRID_STD)
+    grid = data.grid()
+    out = mode_coverage(grid.sample(2500, seed=0), grid)
     assert out["modes"] == 25
     # P(chi_2 < 9) = 1 - exp(-4.5) = 0.9889; allow 4 binomial standard errors
     p = 1 - math.exp(-4.5)
@@ -68,21 +77,28 @@ def test_accepts_numpy():
     assert out["modes"] == 8
 
 
+def test_a_mixture_gives_the_same_answer_as_its_centres_and_std():
+    x = RING.sample(500, seed=1)
+    assert mode_coverage(x, RING) == mode_coverage(x, CENTERS, STD)
+    wide = data.ring(std=0.2)  # the std comes from the mixture
+    assert mode_coverage(x, wide) == mode_coverage(x, CENTERS, 0.2)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        (dict(samples=torch.zeros(3)), ValueError, "samples must be 2-D"),
-        (dict(samples=torch.full((3, 2), float("nan"))), ValueError, "samples contains NaN"),
         (dict(samples=torch.zeros(3, 3)), ValueError, "same number of columns"),
-        (dict(samples=[[0.0, 0.0]]), TypeError, "samples must be a numpy array or torch tensor"),
+        (dict(samples=[[0.0, 0.0]]), TypeError, "samples must be a numpy array"),
         (dict(std=0.0), ValueError, "std must be > 0"),
         (dict(std=-1.0), ValueError, "std must be > 0"),
         (dict(hq_threshold=0.0), ValueError, "hq_threshold must be > 0"),
-        (dict(centers=np.zeros((0, 2))), ValueError, "centers must have at least 1 rows"),
+        (dict(mixture=np.zeros((0, 2))), ValueError, "mixture must have at least 1"),
+        (dict(std=None), ValueError, "std is required"),
+        (dict(mixture=RING), ValueError, "std comes from the mixture"),
     ],
 )
 def test_bad_input(kwargs, exc, match):
-    args = dict(samples=torch.zeros(3, 2), centers=CENTERS, std=STD)
+    args = dict(samples=torch.zeros(3, 2), mixture=CENTERS, std=STD)
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         mode_coverage(**args)

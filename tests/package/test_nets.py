@@ -1,4 +1,5 @@
 """Unit tests for :mod:`gentheory_utils.nets`."""
+
 from __future__ import annotations
 
 import pytest
@@ -40,7 +41,15 @@ def test_mlp_without_hidden_layers_is_one_linear_map():
 def test_mlp_with_batch_norm_inserts_batchnorm_after_each_hidden_linear():
     net = mlp(4, 2, hidden=(8, 16), activation="tanh", batch_norm=True)
     kinds = [type(m) for m in net]
-    assert kinds == [nn.Linear, nn.BatchNorm1d, nn.Tanh, nn.Linear, nn.BatchNorm1d, nn.Tanh, nn.Linear]
+    assert kinds == [
+        nn.Linear,
+        nn.BatchNorm1d,
+        nn.Tanh,
+        nn.Linear,
+        nn.BatchNorm1d,
+        nn.Tanh,
+        nn.Linear,
+    ]
     assert net[1].num_features == 8
     assert net[4].num_features == 16
     y = net(torch.randn(5, 4))
@@ -116,7 +125,9 @@ def test_mlp_rejects_hidden_that_is_not_a_sequence_of_ints(hidden):
         mlp(2, 1, hidden=hidden)
 
 
-@pytest.mark.parametrize("hidden, exc", [((64, 0), ValueError), ((32.0,), TypeError), ((True,), TypeError)])
+@pytest.mark.parametrize(
+    "hidden, exc", [((64, 0), ValueError), ((32.0,), TypeError), ((True,), TypeError)]
+)
 def test_mlp_rejects_bad_hidden_widths(hidden, exc):
     with pytest.raises(exc, match=r"hidden\[i\] must be"):
         mlp(2, 1, hidden=hidden)
