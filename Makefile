@@ -22,6 +22,8 @@ PYTHON ?= python3
 export GENTHEORY_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
+# Idle OpenMP threads sleep rather than spin (matters when GENTHEORY_THREADS > 1).
+export OMP_WAIT_POLICY ?= PASSIVE
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed

@@ -26,6 +26,7 @@ from . import (
     book,
     data,
     gan,
+    generalization,
     manifold,
     metrics,
     mixgan,

@@ -226,13 +226,6 @@ def test_float16_pixel_values_return_k_pairs():
         (torch.randn(4, 2), dict(k=True), TypeError, "k must be an integer"),
         (torch.randn(5, 0), dict(k=1), ValueError, "x must be 2-D"),
         (
-            [[0.0, 1.0], [1.0, 0.0]],
-            dict(k=1),
-            TypeError,
-            "x must be a numpy array or torch tensor",
-        ),
-        (np.array([["a"], ["b"]]), dict(k=1), TypeError, "x must hold real numbers"),
-        (
             torch.randn(4, 2),
             dict(k=1, chunk_size=0),
             ValueError,
@@ -474,12 +467,6 @@ def test_threshold_monotone_in_quantile_and_chunk_independent():
         (torch.randn(5, 2), 1.0, ValueError, "quantile must be < 1"),
         (torch.randn(5, 2), -0.1, ValueError, "quantile must be > 0"),
         (torch.randn(5, 2), float("nan"), ValueError, "quantile must be finite"),
-        (
-            [[0.0], [1.0]],
-            0.5,
-            TypeError,
-            "reference must be a numpy array or torch tensor",
-        ),
     ],
 )
 def test_suggest_threshold_bad_input(x, q, exc, match):
@@ -715,7 +702,6 @@ def test_pair_montage_accepts_numpy():
         ((3, 3), 2, ValueError, "12 columns"),
         ((2, 4), 2, ValueError, "needs 8"),
         ((3, 4), 6, ValueError, "n must be <= 5"),
-        ((3, 4), 0, ValueError, "n must be >= 1"),
         ((0, 4), 2, ValueError, r"image_shape\[i\] must be >= 1"),
     ],
 )

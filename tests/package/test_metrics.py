@@ -88,7 +88,6 @@ def test_a_mixture_gives_the_same_answer_as_its_centres_and_std():
     ("kwargs", "exc", "match"),
     [
         (dict(samples=torch.zeros(3, 3)), ValueError, "same number of columns"),
-        (dict(samples=[[0.0, 0.0]]), TypeError, "samples must be a numpy array"),
         (dict(std=0.0), ValueError, "std must be > 0"),
         (dict(std=-1.0), ValueError, "std must be > 0"),
         (dict(hq_threshold=0.0), ValueError, "hq_threshold must be > 0"),
