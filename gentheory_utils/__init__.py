@@ -14,6 +14,11 @@ reuse, one small module per concept:
   (chapter 3);
 * :mod:`~gentheory_utils.metrics`: mode coverage under the PacGAN protocol
   (chapter 3);
+* :mod:`~gentheory_utils.distances`, :mod:`~gentheory_utils.generalization`:
+  Wasserstein distances and the sample-complexity bound (chapter 4);
+* :mod:`~gentheory_utils.games`, :mod:`~gentheory_utils.mixgan`: zero-sum
+  games and mixtures of generators and discriminators (chapter 5);
+* :mod:`~gentheory_utils.birthday`: birthday-paradox audits (chapter 6);
 * :mod:`~gentheory_utils.results`: benchmark outputs shipped with the package;
 * :mod:`~gentheory_utils.runs`: the result every training loop returns;
 * :mod:`~gentheory_utils.seeding` (:func:`setup`), :mod:`~gentheory_utils.progress`,
@@ -23,8 +28,11 @@ reuse, one small module per concept:
 """
 
 from . import (
+    birthday,
     book,
     data,
+    distances,
+    games,
     gan,
     generalization,
     manifold,
@@ -45,6 +53,10 @@ from .source import show_source
 __version__ = "0.1.0"
 
 __all__ = [
+    "birthday",
+    "distances",
+    "games",
+    "generalization",
     "book",
     "data",
     "gan",

@@ -21,6 +21,7 @@ near-duplicates, and read off an estimate of its support size,
 * :func:`estimate_support`: the whole audit, with confidence intervals;
 * :func:`pair_montage`: the closest pairs as images, for a person to judge.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,15 @@ import numpy as np
 import torch
 from scipy import stats
 
+from ._validate import (
+    Seed,
+    check_float,
+    check_int,
+    check_probabilities,
+    check_sampler,
+    check_seed,
+)
 from .data import Sampler
-from ._validate import Seed, check_float, check_int, check_probabilities, check_sampler, seed_int
 
 __all__ = [
     "closest_pairs",
@@ -49,25 +57,35 @@ __all__ = [
 
 def _as_tensor(x, name: str = "x") -> torch.Tensor:
     if isinstance(x, np.ndarray):
-        if not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        if not (
+            np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)
+        ):
             raise TypeError(f"{name} must hold real numbers, got dtype {x.dtype}")
         x = torch.from_numpy(np.ascontiguousarray(x))
     if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name} must be a numpy array or torch tensor, got {type(x).__name__}")
+        raise TypeError(
+            f"{name} must be a numpy array or torch tensor, got {type(x).__name__}"
+        )
     if x.ndim != 2 or x.shape[1] < 1:
-        raise ValueError(f"{name} must be 2-D with shape (s, d), got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must be 2-D with shape (s, d), got shape {tuple(x.shape)}"
+        )
     if not torch.is_floating_point(x):
         x = x.double()
     elif x.dtype in (torch.float16, torch.bfloat16):
-        x = x.float()                      # squared norms overflow in half precision
+        x = x.float()  # squared norms overflow in half precision
     if x.numel():
-        lo, hi = torch.aminmax(x)              # NaN propagates; no s x d temporary, unlike isfinite(x)
+        lo, hi = torch.aminmax(
+            x
+        )  # NaN propagates; no s x d temporary, unlike isfinite(x)
         if not bool(torch.isfinite(lo) & torch.isfinite(hi)):
             raise ValueError(f"{name} contains NaN or inf")
     return x
 
 
-def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def closest_pairs(
+    x, k: int = 20, chunk_size: int | None = None
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The ``k`` closest pairs (Euclidean) among the rows of ``x``.
 
     Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
@@ -109,14 +127,18 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
         chunk_size = max(1, min(s, 2**26 // s))
     chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
     keep = min(4 * k + 64, n_pairs)
-    sq = torch.linalg.vector_norm(x, dim=1).square()      # no s x d temporary (x * x would double the memory)
+    sq = torch.linalg.vector_norm(
+        x, dim=1
+    ).square()  # no s x d temporary (x * x would double the memory)
     mean = x.mean(0)
     xc = x
     if float(mean @ mean) > 1e-2 * float(sq.mean()):
         xc = x - mean
         sq = torch.linalg.vector_norm(xc, dim=1).square()
     inf = float("inf")
-    tri = torch.ones(min(chunk_size, s), min(chunk_size, s), dtype=torch.bool, device=x.device).tril_()
+    tri = torch.ones(
+        min(chunk_size, s), min(chunk_size, s), dtype=torch.bool, device=x.device
+    ).tril_()
     pool_d = torch.empty(0, device=x.device, dtype=x.dtype)
     pool_i = torch.empty(0, device=x.device, dtype=torch.long)
     pool_j = torch.empty(0, device=x.device, dtype=torch.long)
@@ -125,20 +147,24 @@ def closest_pairs(x, k: int = 20, chunk_size: int | None = None) -> tuple[torch.
     for a in range(0, s - 1, chunk_size):
         b = min(a + chunk_size, s - 1)
         h = b - a
-        block = sub = None                                     # free the last block before making the next
+        block = sub = None  # free the last block before making the next
         block = torch.addmm(sq[None, a:], xc[a:b], xc[a:].T, beta=1, alpha=-2)
         block[:, :h].masked_fill_(tri[:h, :h], inf)
         rows_sq = sq[a:b]
         limit = (tau - rows_sq) if tau < inf else None
         if limit is not None:
-            rows = (block.amin(1) < limit).nonzero(as_tuple=True)[0]     # usually few rows can still improve the pool
+            rows = (block.amin(1) < limit).nonzero(as_tuple=True)[
+                0
+            ]  # usually few rows can still improve the pool
             if len(rows) == 0:
                 continue
             sub = block[rows]
         else:
             rows = torch.arange(h, device=x.device)
             sub = block
-        vals, cols = torch.topk(sub, min(keep, sub.shape[1]), dim=1, largest=False, sorted=False)
+        vals, cols = torch.topk(
+            sub, min(keep, sub.shape[1]), dim=1, largest=False, sorted=False
+        )
         vals = vals + rows_sq[rows, None]
         ii = rows[:, None].expand_as(cols)
         ok = torch.isfinite(vals) if limit is None else vals < tau
@@ -195,10 +221,16 @@ def collision_probability(n_support: int, batch_size: int, weights=None) -> dict
         if M > n_support:
             exact = 1.0
         elif M <= 10_000_000:
-            log_distinct = float(np.log1p(-np.arange(M, dtype=np.float64) / n_support).sum())
+            log_distinct = float(
+                np.log1p(-np.arange(M, dtype=np.float64) / n_support).sum()
+            )
             exact = -math.expm1(log_distinct)
         else:  # very large batches: lgamma is accurate when the probability is not tiny
-            log_distinct = math.lgamma(n_support + 1) - math.lgamma(n_support - M + 1) - M * math.log(n_support)
+            log_distinct = (
+                math.lgamma(n_support + 1)
+                - math.lgamma(n_support - M + 1)
+                - M * math.log(n_support)
+            )
             exact = -math.expm1(log_distinct)
         return {"exact": exact, "approx": approx}
     w = check_probabilities(weights, "weights", n_support)
@@ -398,8 +430,11 @@ def notes_support_bound(batch_size: int, gamma: float, rho: float = 1.0) -> floa
     denominator = (-3 + math.sqrt(9 + 24 / m * big_l)) - 2 * m * (1 - rho) ** 2
     return 2 * m * rho**2 / denominator if denominator > 0 else math.inf
 
-def suggest_threshold(reference, quantile: float = 0.01, chunk_size: int | None = None) -> float:
-    """A duplicate threshold: a low quantile of nearest-neighbour distances in ``reference``.
+
+def suggest_threshold(
+    reference, quantile: float = 0.01, chunk_size: int | None = None
+) -> float:
+    """A duplicate threshold: a low quantile of nearest-neighbour distances.
 
     Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
@@ -441,8 +476,13 @@ def _wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def estimate_support(source: Sampler | Callable[[int, Seed], torch.Tensor], threshold: float,
-                     batch_sizes: Sequence[int], trials: int = 20, seed: Seed = None) -> dict:
+def estimate_support(
+    source: Sampler | Callable[[int, Seed], torch.Tensor],
+    threshold: float,
+    batch_sizes: Sequence[int],
+    trials: int = 20,
+    seed: Seed = None,
+) -> dict:
     """Birthday-paradox estimate of the support size of ``source``'s distribution.
 
     Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
@@ -484,12 +524,14 @@ def estimate_support(source: Sampler | Callable[[int, Seed], torch.Tensor], thre
     if not sizes:
         raise ValueError("batch_sizes must not be empty")
     trials = check_int(trials, "trials", minimum=1)
-    seed = seed_int(seed) % 2**40
+    # One independent integer seed per batch, drawn from the seed's generator:
+    # audits run with seeds k and k + 1 share no batch.
+    batch_seeds = torch.randint(2**62, (len(sizes), trials), generator=check_seed(seed))
     hits = []
     for idx, s in enumerate(sizes):
         count = 0
         for t in range(trials):
-            batch = sample(s, seed + 100_003 * idx + t)
+            batch = sample(s, int(batch_seeds[idx, t]))
             _, _, dist = closest_pairs(batch, k=1)
             count += int(dist[0] < threshold)
         hits.append(count)
@@ -498,34 +540,55 @@ def estimate_support(source: Sampler | Callable[[int, Seed], torch.Tensor], thre
     m = float(trials)
 
     def loglik(log_n: np.ndarray) -> np.ndarray:
-        lam = pairs[None, :] / np.exp(log_n)[:, None]                # (grid, sizes)
+        lam = pairs[None, :] / np.exp(log_n)[:, None]  # (grid, sizes)
         p = -np.expm1(-lam)
         return (h * np.log(np.clip(p, 1e-300, None)) + (m - h) * (-lam)).sum(1)
 
     grid = np.linspace(math.log(1.0), math.log(1e12), 20001)
     ll = loglik(grid)
     best = int(np.argmax(ll))
-    inside = grid[ll >= ll[best] - 1.92]                             # chi-square(1) 95 % / 2
+    inside = grid[ll >= ll[best] - 1.92]  # chi-square(1) 95 % / 2
     if h.sum() == 0:
         support, lo, hi = math.inf, float(np.exp(inside.min())), math.inf
     else:
         support = float(np.exp(grid[best]))
         lo = float(np.exp(inside.min()))
         hi = float(np.exp(inside.max())) if inside.max() < grid[-1] else math.inf
-    s50 = lambda n_: (1 + math.sqrt(1 + 8 * n_ * math.log(2))) / 2 if math.isfinite(n_) else math.inf
-    intervals = [(min(lo_, c / trials), max(hi_, c / trials)) for c, (lo_, hi_) in zip(hits, (_wilson(c, trials) for c in hits))]
+
+    def s50(n_: float) -> float:
+        if not math.isfinite(n_):
+            return math.inf
+        return (1 + math.sqrt(1 + 8 * n_ * math.log(2))) / 2
+
+    intervals = [
+        (min(lo_, c / trials), max(hi_, c / trials))
+        for c, (lo_, hi_) in zip(hits, (_wilson(c, trials) for c in hits), strict=True)
+    ]
     return {
-        "batch_sizes": sizes, "hits": hits, "trials": trials,
+        "batch_sizes": sizes,
+        "hits": hits,
+        "trials": trials,
         "p_hat": [c / trials for c in hits],
-        "p_low": [a for a, _ in intervals], "p_high": [b for _, b in intervals],
-        "support": support, "support_ci": (lo, hi),
-        "s50": s50(support), "s50_ci": (s50(lo), s50(hi)),
+        "p_low": [a for a, _ in intervals],
+        "p_high": [b for _, b in intervals],
+        "support": support,
+        "support_ci": (lo, hi),
+        "s50": s50(support),
+        "s50_ci": (s50(lo), s50(hi)),
     }
 
 
-def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title: str = "Closest pairs",
-                 dist=None, threshold: float | None = None):
-    """A figure of the first ``n`` pairs ``(images[i], images[j])`` side by side, for human judgement.
+def pair_montage(
+    images,
+    i,
+    j,
+    image_shape: tuple[int, int],
+    n: int = 20,
+    title: str = "Closest pairs",
+    dist=None,
+    threshold: float | None = None,
+):
+    """The first ``n`` pairs ``(images[i], images[j])`` side by side, to judge.
 
     Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
@@ -552,10 +615,14 @@ def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title:
     x = _as_tensor(images, "images").detach().cpu().double()
     h, w = (check_int(v, "image_shape[i]", minimum=1) for v in image_shape)
     if x.shape[1] != h * w:
-        raise ValueError(f"images have {x.shape[1]} columns, image_shape {image_shape} needs {h * w}")
+        raise ValueError(
+            f"images have {x.shape[1]} columns, image_shape {image_shape} needs {h * w}"
+        )
     n = check_int(n, "n", minimum=1, maximum=len(i))
     if len(j) != len(i):
-        raise ValueError(f"i and j must have the same length, got {len(i)} and {len(j)}")
+        raise ValueError(
+            f"i and j must have the same length, got {len(i)} and {len(j)}"
+        )
     if dist is not None:
         dist = torch.as_tensor(dist).detach().cpu().double().reshape(-1)
         if len(dist) < n:
@@ -566,24 +633,33 @@ def pair_montage(images, i, j, image_shape: tuple[int, int], n: int = 20, title:
         threshold = check_float(threshold, "threshold", low=0.0, low_inclusive=False)
     ncol = min(n, 10)
     nrow = math.ceil(n / ncol)
-    fig, axes = plt.subplots(2 * nrow, ncol, figsize=(1.1 * ncol, 2.3 * nrow), squeeze=False)
+    fig, axes = plt.subplots(
+        2 * nrow, ncol, figsize=(1.1 * ncol, 2.3 * nrow), squeeze=False
+    )
     lo, hi = float(x.min()), float(x.max())
     for ax in axes.ravel():
         ax.set_axis_off()
     for t in range(n):
         r, c = divmod(t, ncol)
         for row, idx in ((2 * r, int(i[t])), (2 * r + 1, int(j[t]))):
-            axes[row, c].imshow(x[idx].reshape(h, w).numpy(), cmap="gray_r", vmin=lo, vmax=hi)
+            axes[row, c].imshow(
+                x[idx].reshape(h, w).numpy(), cmap="gray_r", vmin=lo, vmax=hi
+            )
         name = f"pair {t + 1}" if dist is None else f"{t + 1}: {float(dist[t]):.2f}"
         duplicate = threshold is not None and float(dist[t]) < threshold
-        axes[2 * r, c].set_title(name + (" dup" if duplicate else ""), fontsize=7,
-                                 color="#D55E00" if duplicate else "black")
+        axes[2 * r, c].set_title(
+            name + (" dup" if duplicate else ""),
+            fontsize=7,
+            color="#D55E00" if duplicate else "black",
+        )
         if duplicate:
             for row in (2 * r, 2 * r + 1):
                 axes[row, c].set_axis_on()
-                axes[row, c].set_xticks([]); axes[row, c].set_yticks([])
+                axes[row, c].set_xticks([])
+                axes[row, c].set_yticks([])
                 for spine in axes[row, c].spines.values():
-                    spine.set_edgecolor("#D55E00"); spine.set_linewidth(2)
+                    spine.set_edgecolor("#D55E00")
+                    spine.set_linewidth(2)
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -13,6 +13,7 @@ All take ``x`` of shape ``(n, D)`` (NumPy array or torch tensor) and reject
 NaN/inf, wrong shapes, too few points and duplicate rows (the last two make
 the neighbour-distance logarithms undefined).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,7 +51,9 @@ def neighbor_distances(x, k: int) -> np.ndarray:
     dist, _ = nn.kneighbors(pts)
     dist = dist[:, 1:]  # drop each point itself
     if np.any(dist[:, 0] <= 0):
-        raise ValueError("x has duplicate rows (zero nearest-neighbour distance); remove them first")
+        raise ValueError(
+            "x has duplicate rows (zero nearest-neighbour distance); remove them first"
+        )
     return dist
 
 
@@ -147,11 +150,14 @@ def twonn_dimension(x, discard_fraction: float = 0.1) -> float:
     -------
     float
     """
-    discard_fraction = check_float(discard_fraction, "discard_fraction", 0.0, 1.0, high_inclusive=False)
+    discard_fraction = check_float(
+        discard_fraction, "discard_fraction", 0.0, 1.0, high_inclusive=False
+    )
     dist = neighbor_distances(x, 2)
     mu = np.sort(dist[:, 1] / dist[:, 0])
     n = len(mu)
-    # The largest ratio has empirical CDF 1, where -log(1 - F) is infinite: always drop it.
+    # The largest ratio has empirical CDF 1, where -log(1 - F) is infinite:
+    # always drop it.
     keep = min(int(np.floor(n * (1 - discard_fraction))), n - 1)
     if keep < 2:
         raise ValueError("too few points left after discarding; pass more points")

@@ -15,6 +15,7 @@ reuse them, and the chapter shows them with :func:`gentheory_utils.source.show_s
 
 Units: log-likelihoods and ELBOs are in nats per data point.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,7 +39,9 @@ def _check_batch(x, name: str, dim: int | None = None) -> torch.Tensor:
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (batch, features), got shape {tuple(x.shape)}")
+        raise ValueError(
+            f"{name} must be 2-D (batch, features), got shape {tuple(x.shape)}"
+        )
     if not torch.is_floating_point(x):
         raise TypeError(f"{name} must be a floating-point tensor, got {x.dtype}")
     if dim is not None and x.shape[1] != dim:
@@ -69,7 +72,10 @@ def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     _check_batch(mu, "mu")
     _check_batch(logvar, "logvar")
     if mu.shape != logvar.shape:
-        raise ValueError(f"mu and logvar must have the same shape, got {tuple(mu.shape)} and {tuple(logvar.shape)}")
+        raise ValueError(
+            "mu and logvar must have the same shape, got "
+            f"{tuple(mu.shape)} and {tuple(logvar.shape)}"
+        )
     return 0.5 * (logvar.exp() + mu.pow(2) - 1.0 - logvar).sum(dim=1)
 
 
@@ -93,17 +99,29 @@ class VAE(nn.Module):
         Standard deviation of the Gaussian likelihood (ignored for Bernoulli).
     """
 
-    def __init__(self, data_dim: int, latent_dim: int, hidden: Sequence[int] = (128, 128),
-                 likelihood: str = "bernoulli", decoder_std: float = 0.1) -> None:
+    def __init__(
+        self,
+        data_dim: int,
+        latent_dim: int,
+        hidden: Sequence[int] = (128, 128),
+        likelihood: str = "bernoulli",
+        decoder_std: float = 0.1,
+    ) -> None:
         super().__init__()
         self.data_dim = check_int(data_dim, "data_dim", minimum=1)
         self.latent_dim = check_int(latent_dim, "latent_dim", minimum=1)
         if likelihood not in LIKELIHOODS:
-            raise ValueError(f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}")
+            raise ValueError(
+                f"likelihood must be one of {LIKELIHOODS}, got {likelihood!r}"
+            )
         self.likelihood = likelihood
-        self.decoder_std = check_float(decoder_std, "decoder_std", low=0.0, low_inclusive=False)
+        self.decoder_std = check_float(
+            decoder_std, "decoder_std", low=0.0, low_inclusive=False
+        )
         self.encoder = mlp(self.data_dim, 2 * self.latent_dim, hidden)
-        self.decoder = mlp(self.latent_dim, self.data_dim, tuple(reversed(tuple(hidden))))
+        self.decoder = mlp(
+            self.latent_dim, self.data_dim, tuple(reversed(tuple(hidden)))
+        )
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(mu, logvar)`` of ``Q(z|x)``, each of shape ``(batch, latent_dim)``."""
@@ -112,7 +130,7 @@ class VAE(nn.Module):
         return mu, logvar.clamp(-12.0, 8.0)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Decoder output for codes ``z`` ``(batch, latent_dim)``: logits or Gaussian means."""
+        """Decoder output for codes ``z`` ``(batch, latent_dim)``: logits or means."""
         return self.decoder(z)
 
     def mean(self, z: torch.Tensor) -> torch.Tensor:
@@ -128,12 +146,15 @@ class VAE(nn.Module):
         """
         if self.likelihood == "bernoulli":
             return -nn.functional.binary_cross_entropy_with_logits(
-                out, x.expand_as(out), reduction="none").sum(-1)
+                out, x.expand_as(out), reduction="none"
+            ).sum(-1)
         var = self.decoder_std**2
-        return (-0.5 * (x - out).pow(2) / var - 0.5 * math.log(2 * math.pi * var)).sum(-1)
+        return (-0.5 * (x - out).pow(2) / var - 0.5 * math.log(2 * math.pi * var)).sum(
+            -1
+        )
 
     def sample(self, n: int, seed: Seed = None) -> torch.Tensor:
-        """Decoder means ``E[X|z]`` at ``n`` codes drawn from the prior, shape ``(n, D)``.
+        """Decoder means ``E[X|z]`` at ``n`` prior codes, shape ``(n, D)``.
 
         The sampling protocol of the book: ``seed`` is ``None``, an ``int`` or a
         ``torch.Generator``; no gradients are recorded.
@@ -145,8 +166,10 @@ class VAE(nn.Module):
             return self.mean(z)
 
 
-def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, beta: float = 1.0) -> torch.Tensor:
-    """Monte Carlo ELBO of each row of ``x``: ``E_Q[log P(x|z)] - beta * KL[Q(z|x) || P(z)]``.
+def elbo(
+    model: VAE, x: torch.Tensor, n_samples: int = 1, beta: float = 1.0
+) -> torch.Tensor:
+    """Monte Carlo ELBO of each row: ``E_Q[log P(x|z)] - beta KL[Q(z|x) || P(z)]``.
 
     Taught in Chapter 2, *Variational autoencoders: the derivation, checked*.
 
@@ -165,14 +188,22 @@ def elbo(model: VAE, x: torch.Tensor, n_samples: int = 1, beta: float = 1.0) -> 
     beta = check_float(beta, "beta", low=0.0)
     mu, logvar = model.encode(x)
     eps = torch.randn((n_samples, *mu.shape), device=mu.device)
-    z = mu + (0.5 * logvar).exp() * eps                       # (samples, batch, k)
+    z = mu + (0.5 * logvar).exp() * eps  # (samples, batch, k)
     reconstruction = model.log_likelihood(x, model.decode(z)).mean(0)
     return reconstruction - beta * gaussian_kl(mu, logvar)
 
 
-def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = None, epochs: int = 100,
-              batch_size: int = 128, lr: float = 1e-3, beta: float = 1.0, seed: Seed = None,
-              progress: bool = True) -> TrainResult:
+def train_vae(
+    model: VAE,
+    x_train: torch.Tensor,
+    x_test: torch.Tensor | None = None,
+    epochs: int = 100,
+    batch_size: int = 128,
+    lr: float = 1e-3,
+    beta: float = 1.0,
+    seed: Seed = None,
+    progress: bool = True,
+) -> TrainResult:
     """Maximise the ELBO with Adam; return the model with its per-epoch mean ELBOs.
 
     Taught in Chapter 2, *Variational autoencoders: the derivation, checked*.
@@ -220,7 +251,7 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = N
         perm = torch.randperm(n, device=device)
         total = 0.0
         for start in range(0, n, batch_size):
-            batch = x_train[perm[start:start + batch_size]]
+            batch = x_train[perm[start : start + batch_size]]
             loss = -elbo(model, batch, beta=beta).mean()
             opt.zero_grad()
             loss.backward()
@@ -230,13 +261,17 @@ def train_vae(model: VAE, x_train: torch.Tensor, x_test: torch.Tensor | None = N
         if x_test is not None:
             model.eval()
             with torch.no_grad():
-                history["test"].append(elbo(model, x_test.to(device), beta=beta).mean().item())
+                history["test"].append(
+                    elbo(model, x_test.to(device), beta=beta).mean().item()
+                )
     model.eval()
     return TrainResult(model, history, time.perf_counter() - start_time)
 
 
 @torch.no_grad()
-def iw_log_likelihood(model: VAE, x: torch.Tensor, k: int = 100, batch_size: int = 256) -> torch.Tensor:
+def iw_log_likelihood(
+    model: VAE, x: torch.Tensor, k: int = 100, batch_size: int = 256
+) -> torch.Tensor:
     """Importance-weighted estimate of ``log P(x)`` for each row of ``x``.
 
     Taught in Chapter 2, *Variational autoencoders: the derivation, checked*.
@@ -257,13 +292,15 @@ def iw_log_likelihood(model: VAE, x: torch.Tensor, k: int = 100, batch_size: int
     _check_batch(x, "x", model.data_dim)
     out = []
     for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]
+        xb = x[start : start + batch_size]
         mu, logvar = model.encode(xb)
         std = (0.5 * logvar).exp()
         eps = torch.randn((k, *mu.shape), device=mu.device)
         z = mu + std * eps
         log_q = (-0.5 * eps.pow(2) - 0.5 * math.log(2 * math.pi) - 0.5 * logvar).sum(-1)
         log_prior = (-0.5 * z.pow(2) - 0.5 * math.log(2 * math.pi)).sum(-1)
-        log_w = model.log_likelihood(xb, model.decode(z)) + log_prior - log_q     # (k, batch)
+        log_w = (
+            model.log_likelihood(xb, model.decode(z)) + log_prior - log_q
+        )  # (k, batch)
         out.append(torch.logsumexp(log_w, dim=0) - math.log(k))
     return torch.cat(out)
