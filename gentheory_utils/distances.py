@@ -5,9 +5,9 @@ distributions with the same number of points: an optimal assignment
 (Hungarian algorithm), since with equal uniform weights some optimal transport
 plan is a permutation (Birkhoff–von Neumann).
 """
+
 from __future__ import annotations
 
-import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.spatial.distance import cdist
 
@@ -36,7 +36,10 @@ def w1_empirical(x, y) -> float:
     a = as_points(x, "x", min_rows=1)
     b = as_points(y, "y", min_rows=1)
     if a.shape != b.shape:
-        raise ValueError(f"x and y must have the same shape (equal sizes), got {a.shape} and {b.shape}")
+        raise ValueError(
+            "x and y must have the same shape (equal sizes), got "
+            f"{a.shape} and {b.shape}"
+        )
     cost = cdist(a, b)
     rows, cols = linear_sum_assignment(cost)
     return float(cost[rows, cols].mean())

@@ -6,6 +6,7 @@ The row player picks a row ``i`` with probability ``p_i`` and receives
 programming; von Neumann's minimax theorem says the two players' guarantees
 meet at the value of the game.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,9 +18,15 @@ __all__ = ["pure_maxmin", "pure_minmax", "solve_zero_sum", "exploitability"]
 
 
 def _payoff(A) -> np.ndarray:
-    arr = np.asarray(A, dtype=np.float64) if not hasattr(A, "detach") else A.detach().cpu().double().numpy()
+    arr = (
+        np.asarray(A, dtype=np.float64)
+        if not hasattr(A, "detach")
+        else A.detach().cpu().double().numpy()
+    )
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
-        raise ValueError(f"A must be a non-empty 2-D payoff matrix, got shape {arr.shape}")
+        raise ValueError(
+            f"A must be a non-empty 2-D payoff matrix, got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError("A contains NaN or inf")
     return arr
@@ -34,7 +41,7 @@ def pure_maxmin(A) -> float:
 
 
 def pure_minmax(A) -> float:
-    """``min_j max_i A[i, j]``: what the column player can hold the row player to, purely.
+    """``min_j max_i A[i, j]``: what the column player can hold the row to, purely.
 
     Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
     """
@@ -42,7 +49,7 @@ def pure_minmax(A) -> float:
 
 
 def solve_zero_sum(A) -> tuple[float, np.ndarray, np.ndarray]:
-    """Value and optimal mixed strategies of the zero-sum game with payoff ``A`` to the row player.
+    """Value and optimal mixed strategies of the zero-sum game ``A`` (paid to rows).
 
     Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
 
@@ -66,20 +73,40 @@ def solve_zero_sum(A) -> tuple[float, np.ndarray, np.ndarray]:
     """
     A = _payoff(A)
     n, m = A.shape
-    # Row player: variables (p, v); maximise v  s.t.  v - (A^T p)_j <= 0,  sum p = 1,  p >= 0.
-    c = np.zeros(n + 1); c[-1] = -1.0
-    res_p = linprog(c, A_ub=np.hstack([-A.T, np.ones((m, 1))]), b_ub=np.zeros(m),
-                    A_eq=np.hstack([np.ones((1, n)), np.zeros((1, 1))]), b_eq=[1.0],
-                    bounds=[(0, None)] * n + [(None, None)], method="highs")
-    # Column player: variables (q, w); minimise w  s.t.  (A q)_i - w <= 0,  sum q = 1,  q >= 0.
-    c = np.zeros(m + 1); c[-1] = 1.0
-    res_q = linprog(c, A_ub=np.hstack([A, -np.ones((n, 1))]), b_ub=np.zeros(n),
-                    A_eq=np.hstack([np.ones((1, m)), np.zeros((1, 1))]), b_eq=[1.0],
-                    bounds=[(0, None)] * m + [(None, None)], method="highs")
-    if not (res_p.success and res_q.success):  # pragma: no cover - HiGHS solves every finite game
+    # Row player: variables (p, v); maximise v
+    # s.t.  v - (A^T p)_j <= 0,  sum p = 1,  p >= 0.
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    res_p = linprog(
+        c,
+        A_ub=np.hstack([-A.T, np.ones((m, 1))]),
+        b_ub=np.zeros(m),
+        A_eq=np.hstack([np.ones((1, n)), np.zeros((1, 1))]),
+        b_eq=[1.0],
+        bounds=[(0, None)] * n + [(None, None)],
+        method="highs",
+    )
+    # Column player: variables (q, w); minimise w
+    # s.t.  (A q)_i - w <= 0,  sum q = 1,  q >= 0.
+    c = np.zeros(m + 1)
+    c[-1] = 1.0
+    res_q = linprog(
+        c,
+        A_ub=np.hstack([A, -np.ones((n, 1))]),
+        b_ub=np.zeros(n),
+        A_eq=np.hstack([np.ones((1, m)), np.zeros((1, 1))]),
+        b_eq=[1.0],
+        bounds=[(0, None)] * m + [(None, None)],
+        method="highs",
+    )
+    if not (
+        res_p.success and res_q.success
+    ):  # pragma: no cover - HiGHS solves every finite game
         raise RuntimeError(f"linear program failed: {res_p.message} / {res_q.message}")
-    p = np.clip(res_p.x[:n], 0, None); p /= p.sum()
-    q = np.clip(res_q.x[:m], 0, None); q /= q.sum()
+    p = np.clip(res_p.x[:n], 0, None)
+    p /= p.sum()
+    q = np.clip(res_q.x[:m], 0, None)
+    q /= q.sum()
     return float(res_p.x[-1]), p, q
 
 
