@@ -3,7 +3,7 @@
 Every data source, like every generative model of the book, follows one
 **sampling protocol**: ``sample(n, seed=None) -> Tensor`` of shape ``(n, d)``.
 ``seed`` is the book's one seed convention (``None``, an ``int`` or a
-``torch.Generator``, see :func:`gentheory_utils._validate.check_seed`), so the
+``torch.Generator``, see ``gentheory_utils._validate.check_seed``), so the
 metrics and the audits accept any model or data source directly.
 
 Nothing here downloads anything: the toys are generated, and the digits are the

@@ -276,7 +276,7 @@ class Generator(nn.Module):
         """``G(z)`` at ``n`` noise draws, shape ``(n, d)``, without gradients.
 
         The sampling protocol of the book: ``seed`` is ``None``, an ``int`` or
-        a ``torch.Generator`` (see :func:`gentheory_utils._validate.check_seed`).
+        a ``torch.Generator`` (see ``gentheory_utils._validate.check_seed``).
         """
         z = self.noise(n, check_seed(seed))
         with torch.no_grad():

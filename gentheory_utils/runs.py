@@ -29,7 +29,7 @@ class TrainResult:
     model : torch.nn.Module
         The trained generative model, in eval mode; it follows the sampling
         protocol ``model.sample(n, seed=None) -> Tensor (n, d)``.
-    history : dict of str to list
+    history : dict
         Logged values per step or epoch (for example ``train`` and ``test``
         ELBOs, or ``step``, ``d_loss`` and ``g_loss``).
     seconds : float
