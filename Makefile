@@ -168,7 +168,7 @@ times: $(STAMP)
 
 ## GAN mode-coverage benchmark (about half an hour): rewrites gentheory_utils/_results/mode_coverage.*
 bench-gan: $(STAMP)
-	$(BIN)/python benchmarks/mode_coverage.py --seeds 5 --threads 1
+	$(BIN)/python benchmarks/mode_coverage.py --seeds 5 --threads 1 --jobs 2
 
 clean:
 	rm -rf _build _webassets $(COLAB_RUN)

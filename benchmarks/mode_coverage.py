@@ -10,8 +10,8 @@ and the seconds per run next to the published PacGAN-protocol rows (Lin et al.,
 Outputs (package data, so chapters find them on Colab too):
 ``gentheory_utils/_results/mode_coverage.json`` and ``mode_coverage.md``.
 
-Usage: python benchmarks/mode_coverage.py [--seeds 5] [--threads 1]
-(`make bench-gan`). Takes about half an hour on 2 CPU cores.
+Usage: python benchmarks/mode_coverage.py [--seeds 5] [--threads 1] [--jobs 2]
+(`make bench-gan`: two runs at once, one thread each). About 20 min on 2 cores.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import math
 import os
 import platform
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import torch
@@ -178,6 +179,12 @@ def main() -> int:
         action="store_true",
         help="1/20 of the steps: checks the plumbing, not the numbers",
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="runs at once, one process each (2 on 2 cores with --threads 1)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     methods = dict(METHODS)
@@ -186,29 +193,38 @@ def main() -> int:
             m: dataclasses.replace(c, steps=max(1, c.steps // 20))
             for m, c in methods.items()
         }
+    tasks = [
+        (name, config, seed, 1000 if seed == 0 else 0)
+        for seed in range(args.seeds)
+        for config in methods.values()
+        for name in ("ring", "grid")
+    ]
+    tasks += [
+        (name, dataclasses.replace(methods[BEST], d_width=width), 0, 1000)
+        for width in WIDTHS
+        for name in ("ring", "grid")
+    ]
+    with ProcessPoolExecutor(
+        args.jobs, initializer=torch.set_num_threads, initargs=(args.threads,)
+    ) as pool:
+        results = list(pool.map(one_run, *zip(*tasks, strict=True)))
     runs: dict = {m: {"ring": [], "grid": []} for m in methods}
-    for seed in range(args.seeds):
-        for method, config in methods.items():
-            for name in ("ring", "grid"):
-                res = one_run(name, config, seed, keep_samples=1000 if seed == 0 else 0)
-                runs[method][name].append(res)
-                print(
-                    f"{method:>26} {name} seed {seed}: modes {res['modes']}, "
-                    f"HQ {100 * res['hq_fraction']:.1f} %, "
-                    f"rev. KL {res['reverse_kl']:.3f}, {res['seconds']:.1f} s",
-                    flush=True,
-                )
-    width_sweep = {"ring": [], "grid": []}
-    for width in WIDTHS:
-        for name in ("ring", "grid"):
-            config = dataclasses.replace(methods[BEST], d_width=width)
-            res = one_run(name, config, 0, keep_samples=1000)
-            width_sweep[name].append({"d_width": width, **res})
-            print(
-                f"width sweep d_width={width} {name}: modes {res['modes']}, "
-                f"HQ {100 * res['hq_fraction']:.1f} %",
-                flush=True,
-            )
+    width_sweep: dict = {"ring": [], "grid": []}
+    n_main = len(tasks) - 2 * len(WIDTHS)
+    by_config = {id(c): m for m, c in methods.items()}
+    for (name, config, seed, _), res in zip(tasks, results, strict=True):
+        label = by_config.get(id(config))
+        if label is not None:
+            runs[label][name].append(res)
+        else:
+            width_sweep[name].append({"d_width": config.d_width, **res})
+        print(
+            f"{label or f'width {config.d_width}':>26} {name} seed {seed}: "
+            f"modes {res['modes']}, HQ {100 * res['hq_fraction']:.1f} %, "
+            f"rev. KL {res['reverse_kl']:.3f}, {res['seconds']:.1f} s",
+            flush=True,
+        )
+    assert sum(len(v) for r in runs.values() for v in r.values()) == n_main
     common, settings = split_settings(methods)
     info = ("QUICK PLUMBING RUN, NOT RESULTS. " if args.quick else "") + (
         f"Measured by `benchmarks/mode_coverage.py` on {dt.date.today().isoformat()}: "
