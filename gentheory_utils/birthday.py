@@ -83,28 +83,84 @@ def _as_tensor(x, name: str = "x") -> torch.Tensor:
     return x
 
 
+def _fast_formula_slack(x: torch.Tensor, sq: torch.Tensor, centred: bool):
+    """Error bounds of the fast formula on ``x`` (float32 or float64), or None.
+
+    Returns ``(err2, shift)``: ``|D~ - D'| <= err2`` for the computed squared
+    distance ``D~`` of two rows and the exact squared distance ``D'`` of the
+    stored (possibly centred) rows, and ``|r' - r| <= shift`` between the
+    distance of the stored rows and that of the input rows. ``None`` when the
+    bound is too weak to be useful (then the direct method is used).
+    """
+    u = torch.finfo(x.dtype).eps / 2  # unit roundoff
+    if x.is_cuda and x.dtype == torch.float32 and torch.backends.cuda.matmul.allow_tf32:
+        u = 2.0**-11  # TF32 products keep 10 mantissa bits
+    n_ops = x.shape[1] + 6  # the dot product, the norms and the two additions
+    if n_ops * u > 0.01:
+        return None
+    gamma = n_ops * u / (1 - n_ops * u)  # Higham's gamma_n, any summation order
+    big = float(sq.max())
+    # |D~ - D'| <= gamma (|a|^2 + |b|^2 + 2|a||b|) <= 4 gamma max|a|^2, 1 % slack
+    err2 = 1.01 * gamma * 4 * big
+    # rounding in x - mean moves each row by at most u |row|
+    shift = 2.02 * u * math.sqrt(big) if centred else 0.0
+    return err2, shift
+
+
+def _closest_pairs_direct(x: torch.Tensor, k: int, chunk_size: int):
+    """The exact method: distances from direct float64 differences, in blocks."""
+    x64 = x.double()
+    s = x64.shape[0]
+    pool_d = torch.empty(0, device=x.device, dtype=torch.float64)
+    pool_i = torch.empty(0, device=x.device, dtype=torch.long)
+    pool_j = torch.empty(0, device=x.device, dtype=torch.long)
+    for a in range(0, s - 1, chunk_size):
+        b = min(a + chunk_size, s - 1)
+        dist = torch.cdist(
+            x64[a:b], x64[a:], compute_mode="donot_use_mm_for_euclid_dist"
+        )
+        dist.masked_fill_(
+            torch.ones_like(dist, dtype=torch.bool).tril_(), float("inf")
+        )  # only pairs i < j
+        vals, cols = torch.topk(dist, min(k, dist.shape[1]), dim=1, largest=False)
+        rows = torch.arange(b - a, device=x.device)[:, None].expand_as(cols)
+        ok = torch.isfinite(vals)
+        pool_d = torch.cat([pool_d, vals[ok]])
+        pool_i = torch.cat([pool_i, a + rows[ok]])
+        pool_j = torch.cat([pool_j, a + cols[ok]])
+        if len(pool_d) > k:
+            pool_d, order = torch.topk(pool_d, k, largest=False)
+            pool_i, pool_j = pool_i[order], pool_j[order]
+    return pool_i, pool_j
+
+
 def closest_pairs(
     x, k: int = 20, chunk_size: int | None = None
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """The ``k`` closest pairs (Euclidean) among the rows of ``x``.
+    """The ``k`` closest pairs (Euclidean) among the rows of ``x``, exactly.
 
     Taught in Chapter 6, *Birthday-paradox audits of a generator's support*.
 
     Squared distances come from ``||a||² + ||b||² - 2 a·b`` on blocks of
     ``chunk_size`` rows against the rows after them (each pair once), so the work
     is half of one ``s x s x d`` matrix product and the memory
-    ``O(chunk_size · s)``. A pool holds the best ``4k + 64`` candidates so far;
-    a block row whose minimum cannot beat the pool's worst is skipped after one
-    pass, so the selection costs little next to the product. The pool is then
-    re-ranked by distances computed directly in float64, so rounding in the
-    fast formula (worst for near-duplicates) does not change the answer. Data
-    whose mean is large next to its spread is centred first (a copy), which
-    avoids cancellation in the fast formula.
+    ``O(chunk_size · s)``. That formula loses digits to rounding, worst for
+    near-duplicates, so the search keeps every pair whose computed value lies
+    within a proven rounding bound (Higham's ``gamma_n`` for the dot product
+    and the norms) of the ``k``-th best so far; a block row that cannot reach
+    that level is skipped after one pass. The kept pairs are then ranked by
+    distances computed directly in float64. The answer is therefore the exact
+    ``k`` closest pairs for float16, float32, float64 and integer input. When
+    the rounding bound is too weak (huge ``d``, or more kept candidates than the
+    bound can separate), the function falls back to direct float64 distances in
+    blocks (slower, same answer). Data whose mean is large next to its spread
+    is centred first (a copy), which keeps the bound small.
 
     Parameters
     ----------
     x : array or tensor, shape (s, d)
-        The batch; stays on its device (CUDA works).
+        The batch; stays on its device (CUDA works; TF32 matrix products are
+        allowed for in the rounding bound).
     k : int
         Number of pairs, ``1 <= k <= s(s-1)/2``.
     chunk_size : int or None
@@ -115,9 +171,9 @@ def closest_pairs(
     i, j : torch.Tensor
         Shape ``(k,)``, int64, with ``i < j``.
     dist : torch.Tensor
-        Shape ``(k,)``, float64, ascending.
+        Shape ``(k,)``, float64, ascending: the direct norms of the differences.
     """
-    x = _as_tensor(x)
+    x = _as_tensor(x)  # float32 or float64; half precision is widened exactly
     s = x.shape[0]
     if s < 2:
         raise ValueError(f"x must have at least 2 rows to form a pair, got {s}")
@@ -126,16 +182,43 @@ def closest_pairs(
     if chunk_size is None:
         chunk_size = max(1, min(s, 2**26 // s))
     chunk_size = check_int(chunk_size, "chunk_size", minimum=1)
-    keep = min(4 * k + 64, n_pairs)
+    pool_i, pool_j = _closest_pairs_fast(x, k, chunk_size)
+    exact = (x[pool_i].double() - x[pool_j].double()).norm(dim=1)
+    exact, order = torch.sort(exact, stable=True)
+    order = order[:k]
+    return pool_i[order], pool_j[order], exact[:k]
+
+
+def _closest_pairs_fast(x: torch.Tensor, k: int, chunk_size: int):
+    """Candidate pairs that provably contain the ``k`` closest (indices i, j)."""
+    s = x.shape[0]
+    n_pairs = s * (s - 1) // 2
+    keep = min(4 * k + 64, n_pairs)  # candidates taken per row before the bound
+    cap = max(64 * k, 1 << 16)  # more kept candidates: the direct method instead
     sq = torch.linalg.vector_norm(
         x, dim=1
     ).square()  # no s x d temporary (x * x would double the memory)
     mean = x.mean(0)
-    xc = x
+    xc, centred = x, False
     if float(mean @ mean) > 1e-2 * float(sq.mean()):
-        xc = x - mean
+        xc, centred = x - mean, True
         sq = torch.linalg.vector_norm(xc, dim=1).square()
-    inf = float("inf")
+    slack = _fast_formula_slack(xc, sq, centred)
+    if slack is None:
+        return _closest_pairs_direct(x, k, chunk_size)
+    err2, shift = slack
+
+    def level(values: torch.Tensor) -> float:
+        """Largest computed value a pair among the k closest can have."""
+        if len(values) < k:
+            return math.inf
+        kth = float(torch.kthvalue(values.double().cpu(), k).values)
+        # the k-th true distance is at most sqrt(kth + err2) + shift; a pair that
+        # close is computed at most (that + shift)^2 + err2
+        reach = math.sqrt(max(kth, 0.0) + err2) + 2 * shift
+        return reach * reach + err2
+
+    inf = math.inf
     tri = torch.ones(
         min(chunk_size, s), min(chunk_size, s), dtype=torch.bool, device=x.device
     ).tril_()
@@ -151,36 +234,52 @@ def closest_pairs(
         block = torch.addmm(sq[None, a:], xc[a:b], xc[a:].T, beta=1, alpha=-2)
         block[:, :h].masked_fill_(tri[:h, :h], inf)
         rows_sq = sq[a:b]
-        limit = (tau - rows_sq) if tau < inf else None
-        if limit is not None:
-            rows = (block.amin(1) < limit).nonzero(as_tuple=True)[
-                0
-            ]  # usually few rows can still improve the pool
+        if tau < inf:
+            # rounding is monotone, so min(fl(v + c)) = fl(min(v) + c): no row is lost
+            rows = (block.amin(1) + rows_sq <= tau).nonzero(as_tuple=True)[0]
             if len(rows) == 0:
-                continue
+                continue  # usually few rows can still reach the level
             sub = block[rows]
         else:
             rows = torch.arange(h, device=x.device)
             sub = block
-        vals, cols = torch.topk(
-            sub, min(keep, sub.shape[1]), dim=1, largest=False, sorted=False
-        )
+        width = min(keep, sub.shape[1])
+        vals, cols = torch.topk(sub, width, dim=1, largest=False, sorted=False)
         vals = vals + rows_sq[rows, None]
-        ii = rows[:, None].expand_as(cols)
-        ok = torch.isfinite(vals) if limit is None else vals < tau
-        vals, ii, jj = vals[ok], ii[ok], cols[ok]
-        pool_d = torch.cat([pool_d, vals])
-        pool_i = torch.cat([pool_i, a + ii])
-        pool_j = torch.cat([pool_j, a + jj])
-        if len(pool_d) > keep:
-            pool_d, order = torch.topk(pool_d, keep, largest=False)
-            pool_i, pool_j = pool_i[order], pool_j[order]
-        if len(pool_d) == keep:
-            tau = float(pool_d.max())
-    exact = (x[pool_i].double() - x[pool_j].double()).norm(dim=1)
-    exact, order = torch.sort(exact, stable=True)
-    order = order[:k]
-    return pool_i[order], pool_j[order], exact[:k]
+        new_tau = level(torch.cat([pool_d, vals[torch.isfinite(vals)]]))
+        if width < sub.shape[1] and new_tau < inf:
+            # a row whose width-th value is within the level may hide more
+            # candidates: take all of its entries within the level instead
+            full = (vals.amax(1) <= new_tau).nonzero(as_tuple=True)[0]
+            if len(full):
+                part = torch.ones(len(rows), dtype=torch.bool, device=x.device)
+                part[full] = False
+                hit_r, hit_c = (
+                    sub[full] + rows_sq[rows[full], None] <= new_tau
+                ).nonzero(as_tuple=True)
+                extra_d = sub[full][hit_r, hit_c] + rows_sq[rows[full][hit_r]]
+                vals, cols = vals[part], cols[part]
+                rows_v = rows[part][:, None].expand_as(cols)
+                vals = torch.cat([vals.reshape(-1), extra_d])
+                ii = torch.cat([rows_v.reshape(-1), rows[full][hit_r]])
+                jj = torch.cat([cols.reshape(-1), hit_c])
+            else:
+                ii = rows[:, None].expand_as(cols).reshape(-1)
+                vals, jj = vals.reshape(-1), cols.reshape(-1)
+        else:
+            ii = rows[:, None].expand_as(cols).reshape(-1)
+            vals, jj = vals.reshape(-1), cols.reshape(-1)
+        ok = vals <= new_tau if new_tau < inf else torch.isfinite(vals)
+        pool_d = torch.cat([pool_d, vals[ok]])
+        pool_i = torch.cat([pool_i, a + ii[ok]])
+        pool_j = torch.cat([pool_j, a + jj[ok]])
+        tau = level(pool_d)
+        if tau < inf:
+            ok = pool_d <= tau
+            pool_d, pool_i, pool_j = pool_d[ok], pool_i[ok], pool_j[ok]
+        if len(pool_d) > cap:
+            return _closest_pairs_direct(x, k, chunk_size)
+    return pool_i, pool_j
 
 
 def collision_probability(n_support: int, batch_size: int, weights=None) -> dict:

@@ -17,6 +17,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from gentheory_utils import birthday  # noqa: E402
 from gentheory_utils.birthday import (  # noqa: E402
     closest_pairs,
     collision_probability,
@@ -820,3 +821,53 @@ def test_smallest_batch_bad_input(args, exc, match):
 
     with pytest.raises(exc, match=match):
         smallest_batch(*args)
+
+
+# ------------------------------------------- closest_pairs: adversarial near-duplicates
+
+
+def _planted_pairs(n, d, pairs, seed, lo=1e-6, hi=1e-3, offset=0.0):
+    """n points uniform in [0, 1]^d (plus offset), `pairs` of them planted at
+    distances lo..hi (log-spaced) from others, in float64."""
+    g = torch.Generator().manual_seed(seed)
+    x = offset + torch.rand(n, d, generator=g, dtype=torch.float64)
+    idx = torch.randperm(n, generator=g)
+    gaps = torch.logspace(math.log10(lo), math.log10(hi), pairs, dtype=torch.float64)
+    dirs = torch.randn(pairs, d, generator=g, dtype=torch.float64)
+    dirs /= dirs.norm(dim=1, keepdim=True)
+    x[idx[pairs : 2 * pairs]] = x[idx[:pairs]] + gaps[:, None] * dirs
+    return x
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float32, torch.float64])
+@pytest.mark.parametrize("k", [5, 40])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_near_duplicates_below_rounding_error_are_exact(dtype, k, seed):
+    # 300 planted pairs at 1e-6..1e-3 in [0, 1]^784: in float32 the fast formula's
+    # rounding (about 1e-5 in squared distance) hides their order, so a fixed-size
+    # candidate pool used to drop true closest pairs.
+    x = _planted_pairs(600, 784, 300, seed).to(dtype)
+    check_against_brute(x, k)
+
+
+@pytest.mark.parametrize("chunk", [1, 37, None])
+def test_near_duplicates_with_offset_and_chunks_are_exact(chunk):
+    # centring (large mean) and small blocks on top of near-duplicates
+    x = _planted_pairs(400, 64, 150, seed=3, lo=1e-5, hi=1e-2, offset=1e3)
+    check_against_brute(x.float(), 30, chunk_size=chunk)
+
+
+def test_many_exact_and_near_duplicates_in_float32():
+    # clusters of identical rows next to pairs just apart: ties and rounding at once
+    g = torch.Generator().manual_seed(9)
+    base = torch.rand(40, 32, generator=g, dtype=torch.float64)
+    x = base.repeat(10, 1)  # ten copies of each row; five stay exact (400 pairs at 0)
+    x[200:] += 1e-7 * torch.randn(200, 32, generator=g, dtype=torch.float64)
+    check_against_brute(x.float(), 450)
+
+
+def test_direct_fallback_is_exact(monkeypatch):
+    # where the rounding bound is useless the function computes distances directly
+    monkeypatch.setattr(birthday, "_fast_formula_slack", lambda *args: None)
+    x = _planted_pairs(200, 50, 60, seed=4).float()
+    check_against_brute(x, 25, chunk_size=17)
