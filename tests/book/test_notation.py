@@ -33,7 +33,7 @@ mid min mu nabla ne neq nu odot omega operatorname partial phi pi pm prod propto
 qquad quad rVert rho rm sigma sim sin sqrt subset subseteq sum sup tan tanh tau text
 textstyle tfrac dfrac theta tilde times to top underbrace varepsilon varphi vert xi
 zeta overline bar widehat mathsf displaystyle limits lvert rvert lceil rceil lfloor
-rfloor
+rfloor kappa chi
 """.split()
 )
 
@@ -93,3 +93,53 @@ def test_the_check_catches_an_undefined_macro():
     assert commands(r"text $\E[\Ent(x)]$ and $$\frac{1}{2}$$") == {"E", "Ent", "frac"}
     assert commands(r"\(\KL\) and \[\Foo\]") == {"KL", "Foo"}
     assert commands(r"no math here, \notmath") == set()
+
+
+def test_every_macro_defined_is_used():
+    pages = [text for path, text in SOURCES if str(path) != "notation.md"]
+    unused = MACROS - set().union(*map(commands, pages))
+    assert not unused, f"macros defined but used on no page: {sorted(unused)}"
+
+
+# Symbols whose meaning notation.md fixes, and the forms that gave them another
+# meaning before (each rule: pattern, what to write instead).
+RETIRED = [
+    (r"s_\{1/2\}", "the half-way batch size is M_{1/2}"),
+    (
+        r"(?<![\\\w])L\s*=\s*\\log",
+        "L is a Lipschitz constant; log(1/(1-gamma)) is \\Lambda",
+    ),
+    (r"layer of \$p\$|width \$p\$|widths \$p\$", "a width is w; p counts parameters"),
+    (r"batches of size\s*\$s\$", "a batch size is M"),
+]
+
+
+def math_of(text: str) -> str:
+    return "\n".join(next(g for g in groups if g) for groups in MATH.findall(text))
+
+
+@pytest.mark.parametrize(("path", "text"), SOURCES, ids=[str(p) for p, _ in SOURCES])
+def test_retired_notation_is_not_used(path, text):
+    if str(path) == "notation.md":
+        return
+    for pattern, instead in RETIRED:
+        hit = re.search(pattern, text)
+        assert hit is None, f"{path}: {hit.group(0)!r}: {instead}"
+
+
+@pytest.mark.parametrize(("path", "text"), SOURCES, ids=[str(p) for p, _ in SOURCES])
+def test_couplings_are_defined_where_used(path, text):
+    if r"\Pi(" in math_of(text):
+        assert "coupling" in text, f"{path} uses \\Pi(p, q) without defining couplings"
+
+
+def test_the_notation_rules_catch_old_forms():
+    old = [
+        r"at its estimated $s_{1/2}$",
+        r"Write $L = \log\frac{1}{1-\gamma}$",
+        r"one hidden layer of $p$ ReLU units",
+        r"Draw batches of size $s$",
+    ]
+    for line, (pattern, _) in zip(old, RETIRED, strict=True):
+        assert re.search(pattern, line), (pattern, line)
+    assert re.search(RETIRED[1][0], r"$\Lip = L = 3$") is None
