@@ -111,6 +111,7 @@ RETIRED = [
     ),
     (r"layer of \$p\$|width \$p\$|widths \$p\$", "a width is w; p counts parameters"),
     (r"batches of size\s*\$s\$", "a batch size is M"),
+    (r"\$m = \((p|\\mu) ?\+", "m counts samples; an average of two laws is a bar"),
 ]
 
 
@@ -139,6 +140,7 @@ def test_the_notation_rules_catch_old_forms():
         r"Write $L = \log\frac{1}{1-\gamma}$",
         r"one hidden layer of $p$ ReLU units",
         r"Draw batches of size $s$",
+        r"with $m = (p+q)/2$, and $m = (\mu+\nu)/2$",
     ]
     for line, (pattern, _) in zip(old, RETIRED, strict=True):
         assert re.search(pattern, line), (pattern, line)
