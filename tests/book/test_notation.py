@@ -112,6 +112,8 @@ RETIRED = [
     (r"layer of \$p\$|width \$p\$|widths \$p\$", "a width is w; p counts parameters"),
     (r"batches of size\s*\$s\$", "a batch size is M"),
     (r"\$m = \((p|\\mu) ?\+", "m counts samples; an average of two laws is a bar"),
+    (r"distance (at least )?\$\\Delta\$", "Delta bounds an output; a gap is r"),
+    (r"\\Delta_[nm]", "the probability simplex is \\mathcal P_n"),
 ]
 
 
@@ -141,6 +143,8 @@ def test_the_notation_rules_catch_old_forms():
         r"one hidden layer of $p$ ReLU units",
         r"Draw batches of size $s$",
         r"with $m = (p+q)/2$, and $m = (\mu+\nu)/2$",
+        r"sets at distance at least $\Delta$ from each other",
+        r"row strategy $p \in \Delta_n$",
     ]
     for line, (pattern, _) in zip(old, RETIRED, strict=True):
         assert re.search(pattern, line), (pattern, line)
