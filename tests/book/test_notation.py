@@ -114,6 +114,10 @@ RETIRED = [
     (r"\$m = \((p|\\mu) ?\+", "m counts samples; an average of two laws is a bar"),
     (r"distance (at least )?\$\\Delta\$", "Delta bounds an output; a gap is r"),
     (r"\\Delta_[nm]", "the probability simplex is \\mathcal P_n"),
+    (r"\$n\$-manifold", "the intrinsic dimension is \\dint"),
+    (r"\\R\^D\b", "the ambient dimension is d (D is the discriminator)"),
+    (r"\\R\^k\b|I_k\b", "the latent dimension is d_z (k counts neighbours)"),
+    (r"D\^\* = p/\(p", "chapter 3 writes \\pdata and \\pmodel"),
 ]
 
 
@@ -145,6 +149,10 @@ def test_the_notation_rules_catch_old_forms():
         r"with $m = (p+q)/2$, and $m = (\mu+\nu)/2$",
         r"sets at distance at least $\Delta$ from each other",
         r"row strategy $p \in \Delta_n$",
+        r"$n$-manifold",
+        r"samples $x_1, \dots, x_n \in \R^D$",
+        r"a code $z \in \R^k$",
+        r"$D^* = p/(p+q)$",
     ]
     for line, (pattern, _) in zip(old, RETIRED, strict=True):
         assert re.search(pattern, line), (pattern, line)
