@@ -170,7 +170,8 @@ def main() -> int:
     lines += [
         "",
         f"Measured by `benchmarks/birthday_bench.py` on {dt.date.today().isoformat()}: "
-        f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPU cores, {torch.get_num_threads()} torch thread(s), "
+        f"Python {platform.python_version()}, "
         f"torch {torch.__version__}, float32 data. Peak memory is the whole "
         "process's resident set (data included); the floor is computed in blocks "
         "of 8,192 rows when the s x s result would exceed 4 GiB (s = 65,536). "
