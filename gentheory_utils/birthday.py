@@ -247,28 +247,21 @@ def _closest_pairs_fast(x: torch.Tensor, k: int, chunk_size: int):
         vals, cols = torch.topk(sub, width, dim=1, largest=False, sorted=False)
         vals = vals + rows_sq[rows, None]
         new_tau = level(torch.cat([pool_d, vals[torch.isfinite(vals)]]))
+        full = torch.empty(0, dtype=torch.long, device=x.device)
         if width < sub.shape[1] and new_tau < inf:
+            full = (vals.amax(1) <= new_tau).nonzero(as_tuple=True)[0]
+        part = torch.ones(len(rows), dtype=torch.bool, device=x.device)
+        part[full] = False
+        ii = rows[part, None].expand(-1, width).reshape(-1)
+        vals, jj = vals[part].reshape(-1), cols[part].reshape(-1)
+        if len(full):
             # a row whose width-th value is within the level may hide more
             # candidates: take all of its entries within the level instead
-            full = (vals.amax(1) <= new_tau).nonzero(as_tuple=True)[0]
-            if len(full):
-                part = torch.ones(len(rows), dtype=torch.bool, device=x.device)
-                part[full] = False
-                hit_r, hit_c = (
-                    sub[full] + rows_sq[rows[full], None] <= new_tau
-                ).nonzero(as_tuple=True)
-                extra_d = sub[full][hit_r, hit_c] + rows_sq[rows[full][hit_r]]
-                vals, cols = vals[part], cols[part]
-                rows_v = rows[part][:, None].expand_as(cols)
-                vals = torch.cat([vals.reshape(-1), extra_d])
-                ii = torch.cat([rows_v.reshape(-1), rows[full][hit_r]])
-                jj = torch.cat([cols.reshape(-1), hit_c])
-            else:
-                ii = rows[:, None].expand_as(cols).reshape(-1)
-                vals, jj = vals.reshape(-1), cols.reshape(-1)
-        else:
-            ii = rows[:, None].expand_as(cols).reshape(-1)
-            vals, jj = vals.reshape(-1), cols.reshape(-1)
+            full_d = sub[full] + rows_sq[rows[full], None]
+            hit_r, hit_c = (full_d <= new_tau).nonzero(as_tuple=True)
+            vals = torch.cat([vals, full_d[hit_r, hit_c]])
+            ii = torch.cat([ii, rows[full][hit_r]])
+            jj = torch.cat([jj, hit_c])
         ok = vals <= new_tau if new_tau < inf else torch.isfinite(vals)
         pool_d = torch.cat([pool_d, vals[ok]])
         pool_i = torch.cat([pool_i, a + ii[ok]])
