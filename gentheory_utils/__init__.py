@@ -19,6 +19,9 @@ reuse, one small module per concept:
 * :mod:`~gentheory_utils.games`, :mod:`~gentheory_utils.mixgan`: zero-sum
   games and mixtures of generators and discriminators (chapter 5);
 * :mod:`~gentheory_utils.birthday`: birthday-paradox audits (chapter 6);
+* :mod:`~gentheory_utils.diffusion`: exact scores, samplers and a learned
+  denoiser (chapter 7), with precision and recall in
+  :mod:`~gentheory_utils.metrics`;
 * :mod:`~gentheory_utils.results`: benchmark outputs shipped with the package;
 * :mod:`~gentheory_utils.runs`: the result every training loop returns;
 * :mod:`~gentheory_utils.seeding` (:func:`setup`), :mod:`~gentheory_utils.progress`,
@@ -31,6 +34,7 @@ from . import (
     birthday,
     book,
     data,
+    diffusion,
     distances,
     games,
     gan,
@@ -54,6 +58,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "birthday",
+    "diffusion",
     "distances",
     "games",
     "generalization",

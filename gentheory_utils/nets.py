@@ -23,6 +23,7 @@ ACTIVATIONS = {
     "sigmoid": nn.Sigmoid,
     "elu": nn.ELU,
     "gelu": nn.GELU,
+    "silu": nn.SiLU,
 }
 
 

@@ -56,6 +56,7 @@ import gentheory_utils  # noqa: E402
 from gentheory_utils import (  # noqa: E402
     birthday,
     data,
+    diffusion,
     distances,
     games,
     gan,
@@ -92,6 +93,7 @@ NOT_CHECKED: dict[tuple[str, str], str] = {
     ("vae.VAE.mean", "z"): "inner building block of elbo() and sample()",
     ("vae.VAE.log_likelihood", "x"): "inner building block of elbo()",
     ("gan.Generator.forward", "z"): "an nn.Module forward pass",
+    ("diffusion.ScoreNet.forward", "x"): "an nn.Module forward pass",
     ("mixgan.MixtureGenerator.forward", "z"): "an nn.Module forward pass",
     ("mixgan.MixtureDiscriminator.forward", "x"): "an nn.Module forward pass",
     ("gan.gradient_penalty", "real"): "a penalty inside one training step",
@@ -145,6 +147,17 @@ def _critic() -> torch.nn.Module:
 _SMALL_GAN = dict(
     steps=1, batch_size=4, g_width=8, d_width=8, depth=1, snapshot_n=4, progress=False
 )
+_SMALL_SCORE = dict(steps=1, hidden=(8,), batch_size=4, progress=False)
+
+
+def _score_net() -> diffusion.ScoreNet:
+    return diffusion.ScoreNet(2, hidden=(8,), sigmas=[1.0, 0.1, 0.0])
+
+
+def _ring_score(x, sigma):
+    return diffusion.mixture_score(x, sigma, data.ring())
+
+
 _RPS = np.array([[0.0, -1.0, 1.0], [1.0, 0.0, -1.0], [-1.0, 1.0, 0.0]])
 _THIRDS = [0.2, 0.3, 0.5]
 
@@ -195,7 +208,47 @@ CASES: dict[str, Case] = {
         lambda: dict(n=5),
         dim=4,
     ),
+    # diffusion
+    "diffusion.mixture_score": Case(
+        lambda: diffusion.mixture_score,
+        lambda: dict(
+            x=_points(), sigma=0.5, centers=_points(3), std=0.1, weights=_THIRDS
+        ),
+    ),
+    "diffusion.empirical_denoiser": Case(
+        lambda: diffusion.empirical_denoiser,
+        lambda: dict(x=_points(), sigma=0.5, train=_points(3)),
+    ),
+    "diffusion.sample_ode": Case(
+        lambda: diffusion.sample_ode,
+        lambda: dict(score=_ring_score, n=5, dim=2, sigmas=[2.0, 0.5, 0.0]),
+        dim=2,
+    ),
+    "diffusion.sample_sde": Case(
+        lambda: diffusion.sample_sde,
+        lambda: dict(score=_ring_score, n=5, dim=2, sigmas=[2.0, 0.5, 0.0]),
+        dim=2,
+    ),
+    "diffusion.ScoreSampler.sample": Case(
+        lambda: diffusion.ScoreSampler(_ring_score, 2, [2.0, 0.5, 0.0]).sample,
+        lambda: dict(n=5),
+        dim=2,
+    ),
+    "diffusion.ScoreNet.score": Case(
+        lambda: _score_net().score, lambda: dict(x=_points(), sigma=0.5)
+    ),
+    "diffusion.ScoreNet.sample": Case(
+        lambda: _score_net().sample, lambda: dict(n=5), dim=2
+    ),
+    "diffusion.train_score_net": Case(
+        lambda: diffusion.train_score_net,
+        lambda: dict(x_train=_tensor(16), **_SMALL_SCORE),
+    ),
     # metrics
+    "metrics.precision_recall": Case(
+        lambda: metrics.precision_recall,
+        lambda: dict(real=_points(12), fake=_points(12, seed=1), k=3),
+    ),
     "metrics.mode_coverage": Case(
         lambda: metrics.mode_coverage,
         lambda: dict(samples=_points(20), mixture=_points(8, seed=1), std=0.1),
@@ -616,7 +669,7 @@ def test_seed_semantics(name):
 def test_tables_are_not_empty():
     """Guards the parametrisations above against silently collecting nothing."""
     assert len(SEEDED) >= 20 and len(SAMPLERS) >= 12 and len(SIZED) >= 15
-    assert len(ARRAY_ARGS) >= 30 and len(PROB_ARGS) == 5
+    assert len(ARRAY_ARGS) >= 30 and len(PROB_ARGS) == 6
     # Every row's minimal call is made by at least one check.
     checked = {*SEEDED, *SIZED, *(n for n, _ in ARRAY_ARGS), *(n for n, _ in PROB_ARGS)}
     assert checked == set(CASES)

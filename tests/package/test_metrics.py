@@ -1,4 +1,4 @@
-"""Tests of gentheory_utils.metrics.mode_coverage on samples whose answer is known."""
+"""Tests of gentheory_utils.metrics on samples whose answer is known."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from gentheory_utils import data
+from gentheory_utils import data, metrics
 from gentheory_utils.metrics import mode_coverage
 
 RING = data.ring()
@@ -101,3 +101,51 @@ def test_bad_input(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         mode_coverage(**args)
+
+
+# ------------------------------------------------------------------ precision, recall
+
+
+def _blobs(centres, n_per, std, seed):
+    rng = np.random.default_rng(seed)
+    return np.concatenate([c + std * rng.standard_normal((n_per, 2)) for c in centres])
+
+
+def test_precision_recall_identical_sets():
+    x = _blobs([(0, 0), (5, 5)], 100, 0.3, 0)
+    assert metrics.precision_recall(x, x) == {"precision": 1.0, "recall": 1.0}
+
+
+def test_dropped_modes_lower_recall_only():
+    real = _blobs([(0, 0), (5, 0), (0, 5), (5, 5)], 200, 0.3, 1)
+    fake = _blobs([(0, 0), (5, 0)], 400, 0.3, 2)  # two of four modes
+    pr = metrics.precision_recall(real, fake)
+    assert pr["precision"] > 0.95
+    assert 0.4 < pr["recall"] < 0.6
+
+
+def test_off_manifold_samples_lower_precision_only():
+    real = _blobs([(0, 0), (5, 5)], 300, 0.3, 3)
+    good = _blobs([(0, 0), (5, 5)], 300, 0.3, 4)
+    junk = _blobs([(20, -20)], 200, 0.3, 5)  # far from the data
+    pr = metrics.precision_recall(real, np.concatenate([good, junk]))
+    assert pr["precision"] == pytest.approx(600 / 800, abs=0.05)
+    assert pr["recall"] > 0.95
+
+
+def test_precision_recall_k_and_errors():
+    real = _blobs([(0, 0)], 50, 1.0, 6)
+    fake = _blobs([(0.5, 0)], 50, 1.0, 7)
+    small = metrics.precision_recall(real, fake, k=1)
+    large = metrics.precision_recall(real, fake, k=10)
+    # larger balls cover more
+    assert large["precision"] >= small["precision"]
+    assert large["recall"] >= small["recall"]
+    with pytest.raises(ValueError, match="k"):
+        metrics.precision_recall(real, fake, k=0)
+    with pytest.raises(ValueError, match="fake must have at least 4 rows"):
+        metrics.precision_recall(real, fake[:3], k=3)
+    with pytest.raises(ValueError, match="columns"):
+        metrics.precision_recall(real, np.zeros((10, 3)))
+    with pytest.raises(TypeError, match="real"):
+        metrics.precision_recall([[0.0, 1.0]] * 10, fake)
