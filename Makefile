@@ -34,7 +34,7 @@ COLAB_RUN   ?= /tmp/gentheory-colab-run
 
 .PHONY: book assets browser-deps pdf pdf-deps student lint test test-unit \
 	test-notebooks test-book test-browser test-pdf test-colab test-guards venv clean \
-	times bench-gan bench-birthday robustness
+	times bench-gan bench-diffusion bench-birthday robustness
 
 venv: $(STAMP)
 
@@ -169,6 +169,11 @@ times: $(STAMP)
 ## GAN mode-coverage benchmark (about half an hour): rewrites gentheory_utils/_results/mode_coverage.*
 bench-gan: $(STAMP)
 	$(BIN)/python benchmarks/mode_coverage.py --seeds 5 --threads 1 --jobs 2
+
+## Learned-score mode-coverage benchmark (chapter 7, about 2 minutes):
+## rewrites gentheory_utils/_results/diffusion_coverage.*
+bench-diffusion: $(STAMP)
+	$(BIN)/python benchmarks/diffusion_coverage.py --seeds 5 --jobs 2
 
 ## closest_pairs speed and memory table (benchmarks/results/birthday_bench.md), on both
 ## cores like a user's one-off audit (about 10 minutes).

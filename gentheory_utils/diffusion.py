@@ -209,7 +209,13 @@ def _score(score: ScoreFn, x: torch.Tensor, sigma: float) -> torch.Tensor:
 
 
 def sample_ode(
-    score: ScoreFn, n: int, dim: int, sigmas, seed: Seed = None, heun: bool = True
+    score: ScoreFn,
+    n: int,
+    dim: int,
+    sigmas,
+    seed: Seed = None,
+    heun: bool = True,
+    start=None,
 ) -> torch.Tensor:
     """Samples by the probability-flow ODE ``dx/dsigma = -sigma score(x, sigma)``.
 
@@ -231,6 +237,9 @@ def sample_ode(
         Randomness of the start.
     heun : bool
         Heun (second order) if True, Euler otherwise.
+    start : array or tensor, shape (n, dim), optional
+        Starting points at level ``sigmas[0]`` instead of random draws (then
+        ``seed`` is not used): the ODE is then a deterministic map.
 
     Returns
     -------
@@ -240,7 +249,12 @@ def sample_ode(
     """
     n, dim, sigmas = _check_run(score, n, dim, sigmas)
     gen = check_seed(seed)
-    x = float(sigmas[0]) * torch.randn(n, dim, generator=gen, dtype=torch.float64)
+    if start is None:
+        x = float(sigmas[0]) * torch.randn(n, dim, generator=gen, dtype=torch.float64)
+    else:
+        x = check_tensor(start, "start").double()
+        if x.shape != (n, dim):
+            raise ValueError(f"start must have shape ({n}, {dim}), got {tuple(x.shape)}")
     for s, s_next in zip(sigmas[:-1].tolist(), sigmas[1:].tolist(), strict=True):
         slope = -s * _score(score, x, s)
         x_euler = x + (s_next - s) * slope

@@ -273,3 +273,23 @@ def test_recipes_are_valid_arguments():
     params = inspect.signature(diffusion.train_score_net).parameters
     for name, recipe in diffusion.RECIPES.items():
         assert set(recipe) <= set(params), name
+
+
+def test_sample_ode_from_given_starts_is_a_deterministic_map():
+    mix = data.ring()
+
+    def score(x, sigma):
+        return diffusion.mixture_score(x, sigma, mix)
+
+    sigmas = diffusion.noise_levels(20, 0.01, 3.0)
+    drawn = diffusion.sample_ode(score, 10, 2, sigmas, seed=4)
+    # the sampler's own draw with that seed
+    start = 3.0 * torch.randn(
+        10, 2, generator=torch.Generator().manual_seed(4), dtype=torch.float64
+    )
+    given = diffusion.sample_ode(score, 10, 2, sigmas, start=start)
+    assert torch.equal(drawn, given)
+    with pytest.raises(ValueError, match="start must have shape"):
+        diffusion.sample_ode(score, 10, 2, sigmas, start=start[:5])
+    with pytest.raises(ValueError, match="start"):
+        diffusion.sample_ode(score, 1, 2, sigmas, start=torch.full((1, 2), math.nan))
