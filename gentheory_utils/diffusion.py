@@ -380,8 +380,9 @@ class ScoreNet(nn.Module):
     sigma_data : float
         Standard deviation of the data (> 0), in data units.
     sigmas : sequence, array or tensor, shape (S + 1,), optional
-        Schedule used by :meth:`sample` (default ``noise_levels(40, 0.002,
-        80 sigma_data)`` ... set by :func:`train_score_net`).
+        Schedule used by :meth:`sample`; by default
+        ``noise_levels(40, 0.002 sigma_data, 20 sigma_data)``
+        (:func:`train_score_net` uses ``sampler_steps`` levels on that range).
     """
 
     def __init__(
