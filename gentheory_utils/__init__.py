@@ -54,7 +54,8 @@ from . import (
 from .seeding import get_device, seed_everything, setup
 from .source import show_source
 
-__version__ = "0.1.0"
+#: The book's one version number (see CONTRIBUTING.md, "Cutting a release").
+__version__ = "0.2.0"
 
 __all__ = [
     "birthday",

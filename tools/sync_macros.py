@@ -16,6 +16,7 @@ Usage: python tools/sync_macros.py [--check]
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -43,9 +44,19 @@ COLAB_MARKER = (
 )
 
 
+def book_version() -> str:
+    """The book's one version number, read from the package without importing it."""
+    text = (ROOT / "gentheory_utils" / "__init__.py").read_text(encoding="utf-8")
+    match = re.search(r'^__version__ = "(\d+\.\d+\.\d+)"$', text, re.M)
+    if match is None:
+        raise ValueError('gentheory_utils/__init__.py has no __version__ = "X.Y.Z"')
+    return match.group(1)
+
+
 def colab_cell_source() -> str:
+    """The Colab cell: install the package at this version's release tag."""
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    url = cfg["repository"]["url"]
+    url = f"{cfg['repository']['url']}@v{book_version()}"
     return (
         f"{COLAB_MARKER}\n"
         "import subprocess\n"

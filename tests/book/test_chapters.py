@@ -69,7 +69,8 @@ def test_first_code_cell_installs_on_colab_only(path):
     )
     assert 'if "google.colab" in sys.modules' in first.source
     urls = re.findall(r"git\+(https://[^\s\"']+)", first.source)
-    assert urls == [url], f"Colab cell installs from {urls}, _config.yml says {url}"
+    tag = f"{url}@v{sync_macros().book_version()}"  # the release, not main
+    assert urls == [tag], f"Colab cell installs from {urls}, expected {tag}"
     assert "remove-cell" in first.metadata.get("tags", []), (
         "hide the Colab cell in the book"
     )
