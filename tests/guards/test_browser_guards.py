@@ -185,6 +185,26 @@ def test_pdf_log_parsing():
     assert pages is None and errors == ["! Undefined control sequence."]
 
 
+def test_pdf_log_unresolved_references_survive_line_wrapping():
+    log = (
+        "LaTeX Warning: Hyper reference "
+        "`api:gentheory_utils.source.show_source' on page\n"
+        " 12 undefined on input line 3413.\n"
+        "LaTeX Warning: Reference `chapters/07_diffusion:ch7-ex-dsm' "
+        "on page 200 undef\n"
+        "ined on input line 9.\n"
+        "LaTeX Warning: Citation `kynkaanniemi2019improved' "
+        "on page 201 undefined on i\n"
+        "nput line 10.\n"
+    )
+    assert pdf_checker().unresolved(log) == [
+        "citation: kynkaanniemi2019improved",
+        "hyper reference: api:gentheory_utils.source.show_source",
+        "reference: chapters/07_diffusion:ch7-ex-dsm",
+    ]
+    assert pdf_checker().unresolved("LaTeX Warning: Label(s) may have changed.") == []
+
+
 @pytest.mark.parametrize(
     ("log", "pages", "expected"),
     [
@@ -193,6 +213,21 @@ def test_pdf_log_parsing():
         (
             "! LaTeX Error: File `bbm.sty' not found.\n"
             "Output written on gentheory.pdf (212 pages, 1 bytes).",
+            150,
+            1,
+        ),
+        (  # a dangling link, wrapped by TeX at 79 characters as in a real log
+            "LaTeX Warning: Hyper reference `chapters/02_vae:ch2-ex-beta' "
+            "on page 12 und\n"
+            "efined on input line 3413.\n"
+            "Output written on gentheory.pdf (212 pages, 1 bytes).",
+            150,
+            1,
+        ),
+        (
+            "LaTeX Warning: Citation `vincent2011connection' "
+            "on page 3 undefined on inpu\n"
+            "t line 7.\nOutput written on gentheory.pdf (212 pages, 1 bytes).",
             150,
             1,
         ),
