@@ -7,6 +7,10 @@ the exercise fences into plain headings (the copy is read in Jupyter or Colab,
 not in the book), and puts one clearly marked answer cell pair (a Markdown cell
 and an empty code cell tagged ``student-answer``) where each solution was.
 
+The copies are committed in ``student/`` (``make student``), so a student can
+open them on Colab from the repository; ``tests/book/test_student.py`` fails
+when a committed copy differs from what this tool makes of its chapter.
+
 Usage: ``python tools/make_student.py [--out _build/html/student] [chapters ...]``
 """
 
@@ -98,7 +102,8 @@ def student_version(
     )
     cells.insert(title + 1, nbformat.v4.new_markdown_cell(BANNER))
     out.cells = cells
-    for c in out.cells:
+    for i, c in enumerate(out.cells):
+        c.id = f"student-{i:03d}"  # deterministic, so the committed copy can be checked
         if c.cell_type == "code":
             c.outputs, c.execution_count = [], None
     return out, removed

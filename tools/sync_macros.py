@@ -68,6 +68,36 @@ def colab_cell_source() -> str:
     ).rstrip("\n")
 
 
+STUDENT_LINE = re.compile(r"^\*\*Student copy\.\*\* .*$", re.M)
+
+
+def student_copy_line(stem: str) -> str:
+    """The overview's link to a chapter's student copy: in the repository, on Colab."""
+    cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    repo = cfg["repository"]["url"].removeprefix("https://github.com/")
+    colab = (
+        f"https://colab.research.google.com/github/{repo}/blob/v{book_version()}"
+        f"/student/{stem}.ipynb"
+    )
+    return (
+        f"**Student copy.** The exercises without their solutions: "
+        f"[download](../student/{stem}.ipynb) or [open in Colab]({colab})."
+    )
+
+
+def sync_student_link(nb, stem: str, check: bool) -> bool:
+    """Put the student-copy line at the end of the overview cell (cell 1)."""
+    overview = nb.cells[1]
+    want = student_copy_line(stem)
+    if STUDENT_LINE.findall(overview.source) == [want]:
+        return True
+    if check:
+        return False
+    text = STUDENT_LINE.sub("", overview.source).rstrip("\n")
+    overview.source = f"{text}\n\n{want}"
+    return False
+
+
 def sync_colab(nb, check: bool) -> bool:
     """Make the first code cell the generated Colab cell; return whether it was."""
     want = colab_cell_source()
@@ -89,7 +119,11 @@ def sync_colab(nb, check: bool) -> bool:
 
 
 def sync(path: Path, check: bool) -> bool:
-    """Write (or with ``check``, compare) both generated cells; True if in sync."""
+    """Write (or with ``check``, compare) the generated parts; True if in sync.
+
+    The macro cell, the Colab cell and, in a chapter, the overview's line that
+    links the student copy.
+    """
     nb = nbformat.read(path, as_version=4)
     want = macro_cell_source()
     first = nb.cells[0] if nb.cells else None
@@ -107,7 +141,11 @@ def sync(path: Path, check: bool) -> bool:
             cell.metadata["tags"] = ["remove-cell"]
             nb.cells.insert(0, cell)
     colab_ok = sync_colab(nb, check)
-    if macros_ok and colab_ok:
+    # chapters (not the appendix) link their student copy from the overview
+    student_ok = path.parent.name != "chapters" or sync_student_link(
+        nb, path.stem, check
+    )
+    if macros_ok and colab_ok and student_ok:
         return True
     if not check:
         nbformat.write(nb, path)

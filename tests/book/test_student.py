@@ -89,3 +89,51 @@ def test_course_guide_links_every_student_copy():
     assert set(re.findall(r'href="student/([\w.]+\.ipynb)"', text)) == {
         p.name for p in CHAPTERS
     }
+
+
+# ------------------------------------------------------------ committed copies
+
+sync_macros = load_tool("sync_macros")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_committed_student_copy_is_up_to_date(path):
+    committed = ROOT / "student" / path.name
+    assert committed.is_file(), f"student/{path.name} is missing: run `make student`"
+    fresh, _ = make_student.student_version(nbformat.read(path, as_version=4))
+    assert committed.read_text(encoding="utf-8") == nbformat.writes(fresh) + "\n", (
+        f"student/{path.name} is out of date with chapters/{path.name}: "
+        "run `make student` and commit student/"
+    )
+
+
+def test_no_stray_student_copies():
+    assert {p.name for p in (ROOT / "student").glob("*.ipynb")} == {
+        p.name for p in CHAPTERS
+    }
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_overview_links_its_student_copy_on_colab(path):
+    overview = nbformat.read(path, as_version=4).cells[1].source
+    line = sync_macros.student_copy_line(path.stem)
+    assert line in overview, (
+        f"{path.name}: the overview must end with the student-copy line; run "
+        "`python tools/sync_macros.py`"
+    )
+    version = sync_macros.book_version()
+    assert f"/blob/v{version}/student/{path.name})" in line
+    assert f"(../student/{path.name})" in line
+
+
+def test_course_guide_opens_every_student_copy_on_colab():
+    text = (ROOT / "course.md").read_text(encoding="utf-8")
+    version = sync_macros.book_version()
+    found = set(
+        re.findall(
+            rf"https://colab\.research\.google\.com/github/gentheory/gentheory/blob/"
+            rf"v{re.escape(version)}/student/([\w.]+\.ipynb)",
+            text,
+        )
+    )
+    assert found == {p.name for p in CHAPTERS}
