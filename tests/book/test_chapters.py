@@ -162,6 +162,28 @@ def test_exercises_have_dropdown_solutions(path):
     ) == len(solutions)
 
 
+EXERCISE_HEAD = re.compile(
+    r"\{exercise-start\}\n:label: ([\w-]+)\n````\n\n\*\*[^*]+\*\* "
+    r"\*\((★{1,3}), (proof|code|proof and code)\)\*"
+)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_six_marked_exercises_two_of_them_proofs(path):
+    """Each exercise says its difficulty and kind: '**Title.** *(★★, proof)*'."""
+    text = "\n".join(c.source for c in load(path).cells if c.cell_type == "markdown")
+    labels = re.findall(r"\{exercise-start\}\n:label: ([\w-]+)", text)
+    marked = EXERCISE_HEAD.findall(text)
+    assert [m[0] for m in marked] == labels, (
+        f"{path.name}: unmarked exercises "
+        f"{sorted(set(labels) - {m[0] for m in marked})}; start each with "
+        "'**Title.** *(★, proof)*' (★ or ★★; proof, code, or proof and code)"
+    )
+    assert len(labels) >= 6, f"{path.name}: {len(labels)} exercises, at least 6"
+    proofs = [label for label, _, kind in marked if "proof" in kind]
+    assert len(proofs) >= 2, f"{path.name}: {len(proofs)} proofs, at least 2"
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_rhythm(path):
     headings = [
