@@ -32,7 +32,7 @@ COLAB_VENV  ?= .venv-colab
 COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_RUN   ?= /tmp/gentheory-colab-run
 
-.PHONY: book assets browser-deps pdf pdf-deps student lint test test-unit \
+.PHONY: book assets browser-deps pdf pdf-deps student slides lint test test-unit \
 	test-notebooks test-book test-browser test-pdf test-colab test-guards venv clean \
 	times bench-gan bench-diffusion bench-birthday robustness
 
@@ -51,6 +51,13 @@ book: $(STAMP) assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
 	$(BIN)/python tools/make_student.py --out _build/html/student
+	$(BIN)/python tools/make_slides.py
+
+## One reveal.js deck per chapter in _build/html/slides/ (offline: the book's
+## MathJax, reveal.js pinned in web/package-lock.json), from the notebooks that
+## `make book` executed; `make book` runs it too, so the browser check opens them.
+slides: $(STAMP)
+	$(BIN)/python tools/make_slides.py
 
 ## MathJax, require.js and the widget manager, pinned in web/package-lock.json,
 ## copied into _webassets/ so the HTML needs no network. Without npm the book

@@ -40,6 +40,8 @@ def _configure(app: Sphinx, config: Config) -> None:
     elements["preamble"] = (
         elements.get("preamble", "")
         + "\n\\usepackage{amsmath,amssymb}\n"
+        # FreeSerif has no star: the exercises' difficulty marks use the math one
+        + "\\usepackage{newunicodechar}\n\\newunicodechar{★}{\\ensuremath{\\star}}\n"
         + latex_macros(macros)
     )
     config.latex_elements = elements

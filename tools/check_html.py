@@ -314,11 +314,20 @@ def main(argv: list[str] | None = None) -> int:
     report["_images"] = {"transparent": see_through}
     if args.json:
         args.json.write_text(json.dumps(report, indent=1) + "\n")
+    missing_decks = [] if args.pages else missing_slide_decks(html_root)
+    for stem in missing_decks:
+        print(f"FAIL slides/{stem}.html: no deck for chapters/{stem} (make slides)")
     print(
         f"{len(pages)} pages checked, {failed} failed; "
-        f"{len(see_through)} transparent figures"
+        f"{len(see_through)} transparent figures; {len(missing_decks)} missing decks"
     )
-    return 1 if failed or see_through or not pages else 0
+    return 1 if failed or see_through or missing_decks or not pages else 0
+
+
+def missing_slide_decks(html_root: Path) -> list[str]:
+    """Chapters without a reveal.js deck under ``slides/`` (tools/make_slides.py)."""
+    chapters = sorted(p.stem for p in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    return [s for s in chapters if not (html_root / "slides" / f"{s}.html").is_file()]
 
 
 if __name__ == "__main__":

@@ -86,7 +86,12 @@ def test_api_page_documents_every_module():
 def test_web_assets_are_pinned_with_a_lock_file():
     package = json.loads((ROOT / "web" / "package.json").read_text())
     deps = package["dependencies"]
-    assert set(deps) == {"mathjax", "requirejs", "@jupyter-widgets/html-manager"}
+    assert set(deps) == {
+        "mathjax",
+        "requirejs",
+        "@jupyter-widgets/html-manager",
+        "reveal.js",
+    }
     assert all(re.fullmatch(r"\d+\.\d+\.\d+", v) for v in deps.values()), (
         "pin exact versions"
     )
