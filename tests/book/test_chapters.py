@@ -185,6 +185,20 @@ def test_six_marked_exercises_two_of_them_proofs(path):
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_learning_goals_link_every_exercise(path):
+    cells = load(path).cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    labels = set(re.findall(r"\{exercise-start\}\n:label: ([\w-]+)", text))
+    overview = cells[1].source
+    goals = overview[overview.index("**Learning goals") : overview.index("**Prereq")]
+    linked = set(re.findall(r"\{ref\}`([\w-]+)`", goals))
+    assert labels <= linked, (
+        f"{path.name}: learning goals do not link {sorted(labels - linked)}"
+    )
+    assert linked <= labels, f"{path.name}: goals link unknown {linked - labels}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_chapter_rhythm(path):
     headings = [
         line
