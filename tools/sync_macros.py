@@ -72,16 +72,18 @@ STUDENT_LINE = re.compile(r"^\*\*Student copy\.\*\* .*$", re.M)
 
 
 def student_copy_line(stem: str) -> str:
-    """The overview's link to a chapter's student copy: in the repository, on Colab."""
+    """The overview's link to a chapter's student copy, at this release's tag.
+
+    Absolute links: a relative one would be a missing document to the book build,
+    and the book publishes the copies under ``student/`` besides.
+    """
     cfg = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     repo = cfg["repository"]["url"].removeprefix("https://github.com/")
-    colab = (
-        f"https://colab.research.google.com/github/{repo}/blob/v{book_version()}"
-        f"/student/{stem}.ipynb"
-    )
+    path = f"{repo}/blob/v{book_version()}/student/{stem}.ipynb"
     return (
-        f"**Student copy.** The exercises without their solutions: "
-        f"[download](../student/{stem}.ipynb) or [open in Colab]({colab})."
+        "**Student copy.** The exercises without their solutions: "
+        f"[on GitHub](https://github.com/{path}) or "
+        f"[open in Colab](https://colab.research.google.com/github/{path})."
     )
 
 

@@ -123,7 +123,7 @@ def test_chapter_overview_links_its_student_copy_on_colab(path):
     )
     version = sync_macros.book_version()
     assert f"/blob/v{version}/student/{path.name})" in line
-    assert f"(../student/{path.name})" in line
+    assert f"(https://github.com/gentheory/gentheory/blob/v{version}/student/" in line
 
 
 def test_course_guide_opens_every_student_copy_on_colab():
