@@ -2,7 +2,7 @@
 #                               make test   (every layer below, in this order)
 # Each creates the virtual environment .venv from requirements.txt when missing.
 #
-# `make test` runs eight layers, in this order; each is a target of its own:
+# `make test` runs nine layers, in this order; each is a target of its own:
 #   lint       make lint            ruff check + ruff format --check
 #   unit       make test-unit       pytest tests/package tests/book (no Chromium, TeX, npm)
 #   notebooks  make test-notebooks  nbval: chapters, appendix, student copies, then
@@ -11,6 +11,8 @@
 #   browser    make test-browser    every built page in headless Chromium
 #   pdf        make test-pdf        the PDF builds without a LaTeX error, long enough
 #   colab      make test-colab      every chapter in a Colab-like environment
+#   live       make test-live       every chapter in JupyterLab and the classic Notebook,
+#                                   every widget control moved (Chromium, Playwright)
 #   guards     make test-guards     pytest tests/guards: the guards turn red on faults
 PYTHON ?= python3
 
@@ -33,7 +35,7 @@ COLAB_STAMP := $(COLAB_VENV)/.installed
 COLAB_RUN   ?= /tmp/gentheory-colab-run
 
 .PHONY: book assets browser-deps pdf pdf-deps student slides lint test test-unit \
-	test-notebooks test-book test-browser test-pdf test-colab test-guards venv clean \
+	test-notebooks test-book test-browser test-pdf test-colab test-live test-guards venv clean \
 	times bench-gan bench-diffusion bench-birthday robustness
 
 venv: $(STAMP)
@@ -95,8 +97,8 @@ browser-deps:
 student: $(STAMP)
 	$(BIN)/python tools/make_student.py --out student
 
-## Every test, eight layers (see the top of this file); any failure fails the command.
-test: lint test-unit test-notebooks test-book test-browser test-pdf test-colab test-guards
+## Every test, nine layers (see the top of this file); any failure fails the command.
+test: lint test-unit test-notebooks test-book test-browser test-pdf test-colab test-live test-guards
 
 ## Lint and format check (configuration in pyproject.toml, [tool.ruff]).
 LINT_PATHS := gentheory_utils tools benchmarks tests chapters appendix _ext $(wildcard student)
@@ -162,6 +164,20 @@ test-colab: $(COLAB_STAMP)
 	  if $(CURDIR)/$(COLAB_VENV)/bin/python -m pytest --nbval-lax --nbval-current-env -p no:cacheprovider -q $$nb >/dev/null 2>&1; \
 	  then echo "guard $$nb passed in the Colab-like environment, so that run cannot catch it"; exit 1; \
 	  else echo "guard $$nb fails in the Colab-like environment, as it should"; fi; done
+
+## Every chapter opened in a real notebook front end on a free localhost port, run
+## with Run All, and every widget control moved once (tools/check_live.py): the figure
+## must redraw, with no kernel traceback and no JavaScript error. First JupyterLab 4
+## with ipywidgets 8 (.venv), then the classic Notebook 6.5 with the Colab-like
+## environment (ipywidgets 7.7.1). The guard notebooks of tests/guards/live_guards
+## (a raising callback, a figure that never redraws, a failing cell, a JavaScript
+## error) must fail and their control pass. Screenshots before and after each change:
+## _build/screenshots/live/. About 11 minutes on 2 cores (two notebooks at a time).
+test-live: $(STAMP) $(COLAB_STAMP) browser-deps
+	$(BIN)/python tools/check_live.py --frontend lab --guards tests/guards/live_guards \
+	  --json _build/live_lab.json chapters/*.ipynb
+	$(BIN)/python tools/check_live.py --frontend classic --guards tests/guards/live_guards \
+	  --json _build/live_classic.json chapters/*.ipynb
 
 ## The guards' own tests (tests/guards): nbval and jupyter-book turn red on a failing
 ## notebook, the browser check on an external asset or unrendered math (Chromium
