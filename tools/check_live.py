@@ -125,7 +125,6 @@ class FrontEnd:
     cell: str  # every cell (markdown and code), in notebook order
     output_area: str  # a cell's output area
     output: str  # one output of a cell
-    busy_prompt: str  # the prompt of a cell that is queued or running
 
     def server_args(self, port: int, token: str, root: Path, home: Path) -> list:
         common = ["--no-browser", "--allow-root"]
@@ -159,7 +158,6 @@ FRONT_ENDS = {
         cell=".jp-Notebook .jp-Cell",
         output_area=".jp-Cell-outputArea",
         output=".jp-OutputArea-child",
-        busy_prompt=".jp-InputPrompt",
     ),
     "classic": FrontEnd(
         name="classic",
@@ -169,7 +167,6 @@ FRONT_ENDS = {
         cell="#notebook-container > .cell",
         output_area=".output_wrapper",
         output=".output_area",
-        busy_prompt=".input_prompt",
     ),
 }
 
