@@ -4,7 +4,8 @@ What a student does on Colab or in JupyterLab, done by headless Chromium
 (Playwright) against a notebook server started on a free localhost port:
 
 1. open the notebook (a copy in a scratch folder, so autosave never touches
-   the repository) and click *Run All*;
+   the repository) and, once its kernel connection has settled, click *Run
+   All* (again if the front end did not send every code cell);
 2. wait until the kernel has answered every cell, and fail on any cell that
    did not finish ``ok``;
 3. find each interactive figure (a cell that calls ``interactive_figure(``):
@@ -19,6 +20,8 @@ What a student does on Colab or in JupyterLab, done by headless Chromium
 
 Screenshots of each figure cell's output before and after every change go to
 ``_build/screenshots/live/<front end>/<notebook>/``.
+A notebook that fails also leaves ``failure.png`` (the whole page) and
+``kernel-messages.txt`` (one line per kernel message, in order) there.
 
 Two front ends (``--frontend``):
 
@@ -88,9 +91,19 @@ _MATHJAX2_FONT = (
     "the classic Notebook's MathJax 2 probes web fonts with an about:blank URL, "
     "which Chromium refuses"
 )
+_LAB_DEBUGGER = (
+    "JupyterLab may replace its first kernel connection while a notebook loads "
+    "(seen on a busy machine); its debugger extension then logs that the debug "
+    "request it had sent on the old connection was cancelled"
+)
 ALLOWED_CONSOLE: list[tuple[str, str]] = [
     (r"^Refused to execute script from '[^']*/codemirror/mode/%7B", _MYST_FENCE),
     (r"^Access to font at 'about:blank'", _MATHJAX2_FONT),
+    (
+        r"^Could not restore the debugger state: Canceled future for debug_request "
+        r"message before replies were done$",
+        _LAB_DEBUGGER,
+    ),
 ]
 _MATHJAX2_TEX_FONTS = (
     "the classic Notebook ships MathJax 2 with the STIX-Web fonts only; MathJax "
@@ -110,6 +123,12 @@ FIGURE_CALL = "interactive_figure("
 
 #: Seconds to wait: for the server, for a whole notebook, for one redraw.
 SERVER_TIMEOUT = 90
+#: Seconds with no message to the kernel, after its first kernel_info_reply,
+#: before *Run All* is clicked. JupyterLab may replace its first kernel
+#: connection while the notebook loads; cells sent in between are lost.
+SETTLE = 2.0
+#: Seconds for *Run All* to send every code cell; fewer, and it is clicked again.
+SEND_TIMEOUT = 20
 NOTEBOOK_TIMEOUT = 600
 REDRAW_TIMEOUT = 120
 
@@ -267,11 +286,32 @@ class KernelLog:
     idle: set[str] = field(default_factory=set)  # parents of status: idle
     errors: list[str] = field(default_factory=list)  # error texts, in order
     taken: int = 0  # errors already reported
+    trace: list[str] = field(default_factory=list)  # one line per message
+    start: float = field(default_factory=time.monotonic)
+    last_sent: float = field(default_factory=time.monotonic)  # clock, last sent
+    connected: bool = False  # a kernel_info_reply has arrived
+
+    def settled(self) -> bool:
+        """Connected, and nothing sent to the kernel for ``SETTLE`` seconds."""
+        return self.connected and time.monotonic() - self.last_sent > SETTLE
+
+    def note(self, direction: str, msg: dict) -> None:
+        """Keep a line per message, written next to the screenshots on failure."""
+        kind = msg["header"].get("msg_type")
+        own, parent = msg["header"].get("msg_id"), msg["parent_header"].get("msg_id")
+        content = msg.get("content") or {}
+        extra = content.get("status") or content.get("execution_state") or ""
+        self.trace.append(
+            f"{time.monotonic() - self.start:8.2f} {direction} {kind} {extra} "
+            f"id={own} parent={parent}"
+        )
 
     def sent(self, payload: str | bytes) -> None:
         msg = decode_frame(payload)
         if msg is None:
             return
+        self.note(">", msg)
+        self.last_sent = time.monotonic()
         kind, msg_id = msg["header"].get("msg_type"), msg["header"].get("msg_id")
         if kind == "execute_request":
             self.executes.append(msg_id)
@@ -282,11 +322,14 @@ class KernelLog:
         msg = decode_frame(payload)
         if msg is None:
             return
+        self.note("<", msg)
         kind = msg["header"].get("msg_type")
         parent = msg["parent_header"].get("msg_id")
         content = msg["content"]
         if kind == "execute_reply":
             self.replies[parent] = content.get("status", "?")
+        elif kind == "kernel_info_reply":
+            self.connected = True
         elif kind == "status" and content.get("execution_state") == "idle":
             self.idle.add(parent)
         elif kind == "error":
@@ -491,28 +534,29 @@ async def check_notebook(
 
     def on_websocket(ws):
         if "/channels" in ws.url:
+            log.trace.append(f"{time.monotonic() - log.start:8.2f} websocket open")
             ws.on("framesent", log.sent)
             ws.on("framereceived", log.received)
+            ws.on("close", lambda _: log.trace.append("websocket closed"))
 
     page.on("websocket", on_websocket)
     try:
         url = front.url.format(name=notebook.name, ws=notebook.stem.replace("_", "-"))
         sep = "&" if "?" in url else "?"
         await page.goto(f"{server.base}{url}{sep}token={server.token}")
-        await run_all(page, front, log)
+        base = await run_all(page, front, log, n_code)
+        run = log.executes[base:]
         done = await wait_for(
-            lambda: (
-                len(log.executes) >= n_code
-                and all(m in log.replies for m in log.executes)
-            ),
-            NOTEBOOK_TIMEOUT,
+            lambda: all(m in log.replies for m in run), NOTEBOOK_TIMEOUT
         )
         result.run_s = time.monotonic() - start
-        failed = {m: s for m, s in log.replies.items() if s != "ok"}
+        failed = {m: s for m, s in log.replies.items() if s not in ("ok", "aborted")}
+        failed |= {m: log.replies[m] for m in run if log.replies.get(m) == "aborted"}
         if not done:
+            answered = sum(m in log.replies for m in run)
             result.problems.append(
                 f"Run All did not finish in {NOTEBOOK_TIMEOUT} s: "
-                f"{len(log.replies)} of {n_code} cells answered"
+                f"{answered} of {n_code} cells answered"
             )
         if failed:
             result.problems.append(f"{len(failed)} cells did not finish ok")
@@ -528,6 +572,7 @@ async def check_notebook(
             folder = shots / front.name / notebook.stem
             folder.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(folder / "failure.png"), full_page=True)
+            (folder / "kernel-messages.txt").write_text("\n".join(log.trace) + "\n")
         result.problems += [
             f"JavaScript error: {m[:300]}"
             for m in console
@@ -552,13 +597,26 @@ def allowed(message: str, patterns: list[tuple[str, str]]) -> bool:
     return any(re.search(pattern, message) for pattern, _ in patterns)
 
 
-async def run_all(page, front: FrontEnd, log: KernelLog) -> None:
-    """Click *Run All* once the kernel is ready (again if no cell was sent)."""
+async def run_all(page, front: FrontEnd, log: KernelLog, n_code: int) -> int:
+    """Click *Run All* once the kernel connection has settled.
+
+    Clicked again (at most three times in all) when it did not send every code
+    cell within ``SEND_TIMEOUT`` seconds: the front end lost some, as when
+    JupyterLab replaces a kernel connection under the click. Returns the index
+    in ``log.executes`` of the first cell of the click that sent them all.
+    """
     for _attempt in range(3):
+        await wait_for(log.settled, SERVER_TIMEOUT)
+        base = len(log.executes)
         await click_run_all(page, front)
-        if await wait_for(lambda: log.executes, 15):
-            return
-    raise RuntimeError("Run All sent no cell to the kernel")
+        if await wait_for(
+            lambda base=base: len(log.executes) - base >= n_code, SEND_TIMEOUT
+        ):
+            return base
+        log.trace.append(f"Run All sent {len(log.executes) - base} of {n_code}")
+    raise RuntimeError(
+        f"Run All did not send the notebook's {n_code} code cells in three clicks"
+    )
 
 
 async def click_run_all(page, front: FrontEnd) -> None:

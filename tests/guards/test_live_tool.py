@@ -140,3 +140,36 @@ def test_allow_lists_give_reasons_and_stay_narrow():
     for url in ["/static/widgets.js", "/nbextensions/jupyter-js-widgets/extension.js"]:
         assert not live.allowed(f"404 {base}{url}", live.ALLOWED_REQUESTS)
     assert not live.allowed("uncaught: Error: x", live.ALLOWED_CONSOLE)
+
+
+def test_run_all_waits_for_a_settled_kernel_connection(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(live.time, "monotonic", lambda: clock[0])
+    log = live.KernelLog()
+    clock[0] += 10
+    assert not log.settled(), "no kernel_info_reply yet"
+    log.sent(v1_frame(message("kernel_info_request", {}, msg_id="k1"), "shell"))
+    reply = message("kernel_info_reply", {"status": "ok"}, parent="k1")
+    log.received(v1_frame(reply, "shell"))
+    assert log.connected and not log.settled(), "a message was just sent"
+    clock[0] += live.SETTLE / 2
+    log.sent(v1_frame(message("comm_info_request", {}, msg_id="c1"), "shell"))
+    clock[0] += live.SETTLE * 0.9
+    assert not log.settled(), "the quiet time restarts with every message sent"
+    clock[0] += live.SETTLE * 0.2
+    assert log.settled()
+
+
+def test_the_debugger_allowance_is_that_one_message():
+    message_text = (
+        "Could not restore the debugger state: Canceled future for debug_request "
+        "message before replies were done"
+    )
+    assert live.allowed(message_text, live.ALLOWED_CONSOLE)
+    assert not live.allowed(
+        "Could not restore the debugger state: TypeError: x", live.ALLOWED_CONSOLE
+    )
+    assert not live.allowed(
+        "Canceled future for execute_request message before replies were done",
+        live.ALLOWED_CONSOLE,
+    )
