@@ -295,16 +295,17 @@ class KernelLog:
         """Connected, and nothing sent to the kernel for ``SETTLE`` seconds."""
         return self.connected and time.monotonic() - self.last_sent > SETTLE
 
+    def mark(self, text: str) -> None:
+        """Add a timed line to the trace written next to a failure's screenshot."""
+        self.trace.append(f"{time.monotonic() - self.start:8.2f} {text}")
+
     def note(self, direction: str, msg: dict) -> None:
-        """Keep a line per message, written next to the screenshots on failure."""
+        """Trace one kernel message: direction, type, status, ids."""
         kind = msg["header"].get("msg_type")
         own, parent = msg["header"].get("msg_id"), msg["parent_header"].get("msg_id")
         content = msg.get("content") or {}
         extra = content.get("status") or content.get("execution_state") or ""
-        self.trace.append(
-            f"{time.monotonic() - self.start:8.2f} {direction} {kind} {extra} "
-            f"id={own} parent={parent}"
-        )
+        self.mark(f"{direction} {kind} {extra} id={own} parent={parent}")
 
     def sent(self, payload: str | bytes) -> None:
         msg = decode_frame(payload)
@@ -534,10 +535,10 @@ async def check_notebook(
 
     def on_websocket(ws):
         if "/channels" in ws.url:
-            log.trace.append(f"{time.monotonic() - log.start:8.2f} websocket open")
+            log.mark("websocket open")
             ws.on("framesent", log.sent)
             ws.on("framereceived", log.received)
-            ws.on("close", lambda _: log.trace.append("websocket closed"))
+            ws.on("close", lambda _: log.mark("websocket closed"))
 
     page.on("websocket", on_websocket)
     try:
@@ -550,8 +551,7 @@ async def check_notebook(
             lambda: all(m in log.replies for m in run), NOTEBOOK_TIMEOUT
         )
         result.run_s = time.monotonic() - start
-        failed = {m: s for m, s in log.replies.items() if s not in ("ok", "aborted")}
-        failed |= {m: log.replies[m] for m in run if log.replies.get(m) == "aborted"}
+        failed = {m: s for m, s in log.replies.items() if s != "ok"}
         if not done:
             answered = sum(m in log.replies for m in run)
             result.problems.append(
@@ -613,7 +613,7 @@ async def run_all(page, front: FrontEnd, log: KernelLog, n_code: int) -> int:
             lambda base=base: len(log.executes) - base >= n_code, SEND_TIMEOUT
         ):
             return base
-        log.trace.append(f"Run All sent {len(log.executes) - base} of {n_code}")
+        log.mark(f"Run All sent {len(log.executes) - base} of {n_code} cells")
     raise RuntimeError(
         f"Run All did not send the notebook's {n_code} code cells in three clicks"
     )
