@@ -6,7 +6,8 @@
 #   lint       make lint            ruff check + ruff format --check
 #   unit       make test-unit       pytest tests/package tests/book (no Chromium, TeX, npm)
 #   notebooks  make test-notebooks  nbval: chapters, appendix, student copies, then
-#                                   every chapter again with seed 1 and AVX2 kernels
+#                                   every chapter again with seed 1, AVX2 kernels and
+#                                   MKL's MKL_CBWR=COMPATIBLE BLAS path
 #   book       make test-book       the -W book build (make book)
 #   browser    make test-browser    every built page in headless Chromium
 #   pdf        make test-pdf        the PDF builds without a LaTeX error, long enough
@@ -36,7 +37,7 @@ COLAB_RUN   ?= /tmp/gentheory-colab-run
 
 .PHONY: book assets browser-deps pdf pdf-deps student slides lint test test-unit \
 	test-notebooks test-book test-browser test-pdf test-colab test-live test-guards venv clean \
-	times bench-gan bench-diffusion bench-birthday robustness
+	times bench-gan bench-diffusion bench-birthday robustness canary
 
 venv: $(STAMP)
 
@@ -114,20 +115,31 @@ test-unit: $(STAMP)
 # Two notebooks run at once (one per core, one math thread each: the thread policy).
 # The student copies (solutions removed) run too, from a folder outside the repository.
 # Then every chapter and the appendix run again in a second configuration (seed 1,
-# AVX2 instead of the default CPU kernels), so an assert that holds by luck for one
-# seed on one CPU turns CI red. `make robustness` sweeps seeds 0-4 more widely.
+# torch's AVX2 kernels and MKL's conditional-reproducibility BLAS path
+# MKL_CBWR=COMPATIBLE, where the first run takes the CPU's native kernels and BLAS
+# path), so an assert that holds by luck for one seed on one machine turns CI red.
+# `make robustness` sweeps seeds, kernels, BLAS paths and threads more widely.
 STUDENT_TMP ?= /tmp/gentheory-student
 NBVAL := $(BIN)/python -m pytest --nbval-lax --nbval-current-env -n 2 --dist loadfile -p no:cacheprovider
 test-notebooks: $(STAMP)
 	rm -rf $(STUDENT_TMP) && $(BIN)/python tools/make_student.py --out $(STUDENT_TMP)
 	$(NBVAL) chapters appendix $(STUDENT_TMP)
-	GENTHEORY_SEED=1 ATEN_CPU_CAPABILITY=avx2 $(NBVAL) chapters appendix
+	GENTHEORY_SEED=1 ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=COMPATIBLE $(NBVAL) chapters appendix
 
-## Robustness sweep: every chapter under nbval for seeds 0-4 across CPU kernels
-## (default, AVX2) and 1 or 2 threads (a documented subset of the grid; --full for
-## all of it); writes benchmarks/results/robustness.md. About an hour on 2 cores.
+## Robustness sweep: every chapter under nbval for seeds 0-5 across torch's CPU
+## kernels (native, AVX2, scalar), MKL's BLAS path (native, MKL_CBWR=COMPATIBLE,
+## MKL_ENABLE_INSTRUCTIONS=AVX2) and 1 or 2 threads (a documented subset of the
+## grid; --full for all of it); writes benchmarks/results/robustness.{md,json}.
+## About an hour and a half on 2 cores.
 robustness: $(STAMP)
 	$(BIN)/python tools/check_robustness.py
+
+## Canary: every chapter against the newest release of every dependency (torch
+## held at the pinned CPU wheel), in a fresh .venv-canary; writes
+## benchmarks/results/canary.md. Not part of `make test`: its result changes with
+## the world (a warning of what the next Colab upgrade may break). ~10 minutes.
+canary:
+	$(PYTHON) tools/canary.py
 
 test-book: book
 

@@ -571,7 +571,9 @@ class GANResult(TrainResult):
 
 def _check_loop_args(x_train, snapshot_every, snapshot_n, log_every) -> tuple:
     """Shared argument checks of :func:`train_gan` and ``train_mixgan``."""
-    x_train = check_tensor(x_train, "x_train").float()  # the networks are float32
+    # The networks are built in torch's default dtype (float32 unless a caller set
+    # float64, as chapter 3 does to compare two loops exactly), so the data follows.
+    x_train = check_tensor(x_train, "x_train").to(torch.get_default_dtype())
     if snapshot_every is not None:
         snapshot_every = check_int(snapshot_every, "snapshot_every", minimum=1)
     snapshot_n = check_int(snapshot_n, "snapshot_n", minimum=1)
@@ -600,7 +602,9 @@ def train_gan(
     Parameters
     ----------
     x_train : torch.Tensor
-        Shape ``(n, d)``, finite; converted to float32. Training runs on its device.
+        Shape ``(n, d)``, finite; converted to torch's default dtype (float32
+        unless set otherwise), in which the networks are built. Training runs on
+        its device.
     config : GANConfig, optional
         The run's settings (default ``GANConfig()``); see also :data:`RECIPES`.
     seed : int, torch.Generator or None

@@ -307,7 +307,9 @@ def train_mixgan(
     Parameters
     ----------
     x_train : torch.Tensor
-        Shape ``(n, d)``, finite; converted to float32. Training runs on its device.
+        Shape ``(n, d)``, finite; converted to torch's default dtype (float32
+        unless set otherwise), in which the networks are built. Training runs on
+        its device.
     n_generators, n_discriminators : int
         ``K_g >= 1`` and ``K_d >= 1`` (5 each in Arora et al., 2017);
         ``n_discriminators=1`` mixes the generators only.

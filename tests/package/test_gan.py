@@ -737,6 +737,20 @@ def test_train_gan_accepts_float64_and_integer_data():
     assert train_gan(ints, steps=2, **TINY).sample(4).dtype == torch.float32
 
 
+def test_train_gan_builds_in_the_default_dtype_and_repeats_in_float64():
+    """Chapter 3 compares two loops in float64: the run follows the default dtype."""
+    x = two_blobs()
+    torch.set_default_dtype(torch.float64)
+    try:
+        runs = [train_gan(x, steps=5, r1=0.1, seed=3, **TINY) for _ in range(2)]
+    finally:
+        torch.set_default_dtype(torch.float32)
+    params = [list(r.generator.parameters()) for r in runs]
+    assert all(p.dtype == torch.float64 for p in params[0])
+    assert all(torch.equal(a, b) for a, b in zip(*params, strict=True))
+    assert train_gan(x, steps=2, **TINY).sample(4).dtype == torch.float32
+
+
 def test_one_sided_gradient_penalty_only_punishes_slopes_above_one():
     real, fake = torch.randn(64, 2), torch.randn(64, 2)
     for norm, expected in ((0.5, 0.0), (1.0, 0.0), (3.0, 4.0)):
