@@ -22,6 +22,8 @@ reuse, one small module per concept:
 * :mod:`~gentheory_utils.diffusion`: exact scores, samplers and a learned
   denoiser (chapter 7), with precision and recall in
   :mod:`~gentheory_utils.metrics`;
+* :mod:`~gentheory_utils.ode`: the Euler and Heun integrator that the
+  samplers of chapters 7 and 8 share;
 * :mod:`~gentheory_utils.results`: benchmark outputs shipped with the package;
 * :mod:`~gentheory_utils.runs`: the result every training loop returns;
 * :mod:`~gentheory_utils.seeding` (:func:`setup`), :mod:`~gentheory_utils.progress`,
@@ -43,6 +45,7 @@ from . import (
     metrics,
     mixgan,
     nets,
+    ode,
     plotting,
     progress,
     results,
@@ -72,6 +75,7 @@ __all__ = [
     "vae",
     "manifold",
     "nets",
+    "ode",
     "plotting",
     "progress",
     "seeding",

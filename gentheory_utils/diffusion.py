@@ -39,6 +39,7 @@ from ._validate import (
 )
 from .data import Mixture
 from .nets import mlp
+from .ode import check_times, integrate
 from .progress import progress_range
 from .runs import TrainResult
 
@@ -169,7 +170,8 @@ def noise_levels(n_steps: int, sigma_min: float, sigma_max: float) -> torch.Tens
     Parameters
     ----------
     n_steps : int
-        Number of sampler steps (>= 1): the schedule has ``n_steps + 1`` levels.
+        Number of sampler steps (>= 1): the schedule has ``n_steps + 1`` levels,
+        ``n_steps`` of them positive, so one step needs ``sigma_min == sigma_max``.
     sigma_min, sigma_max : float
         Smallest and largest positive level, ``0 < sigma_min <= sigma_max``.
 
@@ -181,19 +183,23 @@ def noise_levels(n_steps: int, sigma_min: float, sigma_max: float) -> torch.Tens
     n_steps = check_int(n_steps, "n_steps", minimum=1)
     sigma_min = check_float(sigma_min, "sigma_min", low=0.0, low_inclusive=False)
     sigma_max = check_float(sigma_max, "sigma_max", low=sigma_min)
+    if n_steps == 1 and sigma_min != sigma_max:
+        raise ValueError(
+            "one step has one positive level, so it cannot reach both sigma_max and "
+            f"sigma_min: give n_steps >= 2 or sigma_min == sigma_max (got "
+            f"{sigma_min} and {sigma_max})"
+        )
     ratio = torch.linspace(0.0, 1.0, n_steps, dtype=torch.float64)
     levels = sigma_max * (sigma_min / sigma_max) ** ratio
     return torch.cat([levels, torch.zeros(1, dtype=torch.float64)])
 
 
-def _check_run(score, n, dim, sigmas):
+def _check_run(score, n, dim, sigmas, min_levels: int = 2):
     if not callable(score):
         raise TypeError(f"score must be callable, got {type(score).__name__}")
     n = check_int(n, "n", minimum=1)
     dim = check_int(dim, "dim", minimum=1)
-    if isinstance(sigmas, list | tuple):
-        sigmas = torch.tensor(sigmas, dtype=torch.float64)
-    sigmas = check_tensor(sigmas, "sigmas", ndim=1, min_rows=2).double()
+    sigmas = check_times(sigmas, "sigmas", min_levels=min_levels)
     if not bool((sigmas[1:] < sigmas[:-1]).all()) or float(sigmas[-1]) < 0:
         raise ValueError("sigmas must decrease strictly and end at a level >= 0")
     return n, dim, sigmas
@@ -222,8 +228,10 @@ def sample_ode(
     Taught in Chapter 7, *Diffusion and score-based models*.
 
     Starts from ``N(0, sigmas[0]² I)`` and integrates down the levels with
-    Euler steps, or Heun steps (a second score evaluation, except on the last
-    step when it ends at 0). The only randomness is the start.
+    :func:`gentheory_utils.ode.integrate`: Euler steps, or Heun steps (a second
+    score evaluation, except on the last step when it ends at 0, where the
+    score is not defined; that Euler step is Tweedie's denoiser). The only
+    randomness is the start.
 
     Parameters
     ----------
@@ -232,7 +240,8 @@ def sample_ode(
     n, dim : int
         Number of samples and their dimension.
     sigmas : sequence, array or tensor, shape (S + 1,)
-        Strictly decreasing levels, for example :func:`noise_levels`.
+        Strictly decreasing levels, for example :func:`noise_levels`; one level
+        (``S = 0``) returns the start.
     seed : int, torch.Generator or None
         Randomness of the start.
     heun : bool
@@ -247,7 +256,7 @@ def sample_ode(
         Shape ``(n, dim)``, float32 (the sampling protocol); the integration
         itself runs in float64.
     """
-    n, dim, sigmas = _check_run(score, n, dim, sigmas)
+    n, dim, sigmas = _check_run(score, n, dim, sigmas, min_levels=1)
     gen = check_seed(seed)
     if start is None:
         x = float(sigmas[0]) * torch.randn(n, dim, generator=gen, dtype=torch.float64)
@@ -257,14 +266,13 @@ def sample_ode(
             raise ValueError(
                 f"start must have shape ({n}, {dim}), got {tuple(x.shape)}"
             )
-    for s, s_next in zip(sigmas[:-1].tolist(), sigmas[1:].tolist(), strict=True):
-        slope = -s * _score(score, x, s)
-        x_euler = x + (s_next - s) * slope
-        if heun and s_next > 0:
-            slope_next = -s_next * _score(score, x_euler, s_next)
-            x = x + (s_next - s) * (slope + slope_next) / 2
-        else:
-            x = x_euler
+    x = integrate(
+        lambda y, s: -s * _score(score, y, s),
+        x,
+        sigmas,
+        heun=heun,
+        euler_last=float(sigmas[-1]) == 0.0,
+    )
     return x.float()
 
 
@@ -286,7 +294,8 @@ def sample_sde(
     n, dim : int
         Number of samples and their dimension.
     sigmas : sequence, array or tensor, shape (S + 1,)
-        Strictly decreasing levels, for example :func:`noise_levels`.
+        Strictly decreasing levels, for example :func:`noise_levels`; one level
+        (``S = 0``) returns the start.
     seed : int, torch.Generator or None
         Randomness of the start and of every step.
 
@@ -296,7 +305,7 @@ def sample_sde(
         Shape ``(n, dim)``, float32 (the sampling protocol); the integration
         itself runs in float64.
     """
-    n, dim, sigmas = _check_run(score, n, dim, sigmas)
+    n, dim, sigmas = _check_run(score, n, dim, sigmas, min_levels=1)
     gen = check_seed(seed)
     x = float(sigmas[0]) * torch.randn(n, dim, generator=gen, dtype=torch.float64)
     for s, s_next in zip(sigmas[:-1].tolist(), sigmas[1:].tolist(), strict=True):
@@ -362,14 +371,15 @@ class ScoreNet(nn.Module):
 
     Taught in Chapter 7, *Diffusion and score-based models*.
 
-    An MLP ``F`` with the preconditioning of Karras et al. (2022): with
-    ``s = sigma_data``,
-    ``D(x, sigma) = c_skip x + c_out F(c_in x, log(sigma) / 4)``, where
-    ``c_skip = s² / (sigma² + s²)``, ``c_out = sigma s / sqrt(sigma² + s²)`` and
-    ``c_in = 1 / sqrt(sigma² + s²)``. The network's input and target then have
-    unit scale at every level, and at small ``sigma`` the denoiser is close to
-    the identity plus a correction of size ``sigma``. The score follows by
-    Tweedie's formula, ``(D(x, sigma) - x) / sigma²``.
+    An MLP ``F`` with the preconditioning of Karras et al. (2022), applied to
+    the centred data ``x - mu``: with ``s = sigma_data``,
+    ``D(x, sigma) = mu + c_skip (x - mu) + c_out F(c_in (x - mu), c_noise)``,
+    where ``c_skip = s² / (sigma² + s²)``, ``c_out = sigma s / sqrt(sigma² + s²)``,
+    ``c_in = 1 / sqrt(sigma² + s²)`` and ``c_noise = log(sigma) / 4``. When the
+    data have mean ``mu`` and ``E|x - mu|² = d s²``, the network's input and its
+    regression target have unit scale at every level, and at small ``sigma``
+    the denoiser is close to the identity plus a correction of size ``sigma``.
+    The score follows by Tweedie's formula, ``(D(x, sigma) - x) / sigma²``.
 
     Parameters
     ----------
@@ -378,7 +388,10 @@ class ScoreNet(nn.Module):
     hidden : sequence of int
         Hidden widths of the MLP (SiLU activations).
     sigma_data : float
-        Standard deviation of the data (> 0), in data units.
+        Standard deviation of the data per coordinate (> 0), in data units:
+        ``sqrt(E|x - mu|² / d)``.
+    mean : array or tensor, shape (d,), optional
+        The data's mean ``mu`` (zero when omitted).
     sigmas : sequence, array or tensor, shape (S + 1,), optional
         Schedule used by :meth:`sample`; by default
         ``noise_levels(40, 0.002 sigma_data, 20 sigma_data)``
@@ -391,12 +404,21 @@ class ScoreNet(nn.Module):
         hidden: Sequence[int] = (128, 128, 128),
         sigma_data: float = 1.0,
         sigmas=None,
+        mean=None,
     ) -> None:
         super().__init__()
         self.dim = check_int(dim, "dim", minimum=1)
         self.sigma_data = check_float(
             sigma_data, "sigma_data", low=0.0, low_inclusive=False
         )
+        if mean is None:
+            mean = torch.zeros(self.dim)
+        mean = check_tensor(mean, "mean", ndim=1).float()
+        if mean.shape != (self.dim,):
+            raise ValueError(
+                f"mean must have shape ({self.dim},), got {tuple(mean.shape)}"
+            )
+        self.register_buffer("mean", mean)
         self.net = mlp(dim + 1, dim, hidden, activation="silu")
         if sigmas is None:
             sigmas = noise_levels(40, 2e-3 * self.sigma_data, 20 * self.sigma_data)
@@ -413,7 +435,12 @@ class ScoreNet(nn.Module):
         c_skip = s2 / (sigma**2 + s2)
         c_out = sigma * self.sigma_data / (sigma**2 + s2).sqrt()
         c_in = 1 / (sigma**2 + s2).sqrt()
-        return c_skip * x + c_out * self.net(torch.cat([c_in * x, sigma.log() / 4], 1))
+        c_noise = sigma.log() / 4
+        centred = x - self.mean.to(x.dtype)
+        out = c_skip * centred + c_out * self.net(
+            torch.cat([c_in * centred, c_noise], 1)
+        )
+        return self.mean.to(x.dtype) + out
 
     @torch.no_grad()
     def score(self, x, sigma: float) -> torch.Tensor:
@@ -437,9 +464,12 @@ def denoising_loss(
     Taught in Chapter 7, *Diffusion and score-based models*.
 
     ``mean_i lambda(sigma_i) |D(x0_i + sigma_i z_i, sigma_i) - x0_i|²`` with
-    ``lambda = 1 / c_out²``, so every level contributes on the same scale.
-    Since ``D = x + sigma² s``, this is ``sigma⁴ lambda |s(x_sigma) + z / sigma|²``:
-    Vincent's denoising score matching.
+    ``lambda = 1 / c_out²``, so every level contributes on the same scale:
+    since ``lambda c_out² = 1``, the loss is ``|F - F_target|²`` for the
+    network's own output, with target
+    ``F_target = (x0 - mu - c_skip (x - mu)) / c_out``. Since
+    ``D = x + sigma² s``, it is also ``sigma⁴ lambda |s(x_sigma) + z / sigma|²``:
+    Vincent's denoising score matching, weighted.
 
     Parameters
     ----------
@@ -481,7 +511,8 @@ def train_score_net(
 
     Taught in Chapter 7, *Diffusion and score-based models*.
 
-    Each Adam step draws a batch (with replacement), levels
+    The data's mean ``mu`` and scale ``sigma_data = sqrt(E|x - mu|² / d)`` set
+    the preconditioning. Each Adam step draws a batch (with replacement), levels
     ``sigma = sigma_data exp(N(log_sigma_mean, log_sigma_std²))`` and noise, and
     minimises :func:`denoising_loss`; the learning rate decays to 0 on a
     cosine. The model samples with ``sampler_steps`` Heun steps from
@@ -490,7 +521,8 @@ def train_score_net(
     Parameters
     ----------
     x_train : array or tensor, shape (m, d)
-        Training points (finite); ``sigma_data`` is their standard deviation.
+        Training points (finite); their mean and per-coordinate standard
+        deviation precondition the network.
     steps, batch_size : int
         Adam steps and rows per step.
     hidden : sequence of int
@@ -522,11 +554,13 @@ def train_score_net(
     sampler_steps = check_int(sampler_steps, "sampler_steps", minimum=1)
     log_every = check_int(log_every, "log_every", minimum=1)
     torch.manual_seed(seed_int(seed))
-    sigma_data = float(x_train.std())
+    mean = x_train.mean(0)
+    sigma_data = float((x_train - mean).square().mean().sqrt())
     if sigma_data <= 0:
         raise ValueError("x_train must not be constant")
     sigmas = noise_levels(sampler_steps, 2e-3 * sigma_data, 20 * sigma_data)
-    model = ScoreNet(x_train.shape[1], hidden, sigma_data, sigmas).to(x_train.device)
+    model = ScoreNet(x_train.shape[1], hidden, sigma_data, sigmas, mean.cpu())
+    model = model.to(x_train.device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     history: dict[str, list] = {"step": [], "loss": []}

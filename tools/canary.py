@@ -151,22 +151,37 @@ def run_notebooks(python: Path, workdir: Path) -> tuple[dict[str, list], str]:
     ]
     proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True)
     summary = (proc.stdout.strip().splitlines() or [""])[-1]
-    failures: dict[str, list] = {nb.stem: [] for nb in notebooks}
+    stems = [nb.stem for nb in notebooks]
     if not junit.exists():
-        return {k: ["no result (pytest did not run)"] for k in failures}, summary
+        return {k: ["no result (pytest did not run)"] for k in stems}, summary
+    return parse_junit(junit, stems), summary
+
+
+# Colour codes, raw or as pytest's junit XML escapes them ("#x1B[31m").
+ANSI = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
+
+
+def parse_junit(junit: Path, stems: list[str]) -> dict[str, list[str]]:
+    """Per notebook stem, ``"Cell N: <last error line>"`` for each failing cell."""
+    failures: dict[str, list[str]] = {stem: [] for stem in stems}
     for case in ET.parse(junit).getroot().iter("testcase"):
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
         if problem is None:
             continue
-        stem = Path(case.get("classname", "").replace(".", "/")).name
-        stem = next((k for k in failures if k in case.get("classname", "")), stem)
-        message = (problem.get("message") or problem.text or "").strip()
+        classname = case.get("classname", "")
+        stem = next((k for k in stems if k in classname), classname)
+        message = ANSI.sub("", problem.get("message") or problem.text or "").strip()
         errors = re.findall(r"^\w*(?:Error|Exception|Warning)\b.*$", message, re.M)
         last = errors[-1] if errors else (message.splitlines() or ["?"])[-1]
         failures.setdefault(stem, []).append(f"{case.get('name')}: {last}")
-    return failures, summary
+    return failures
+
+
+def release(version: str) -> str:
+    """A version without its local label: ``2.13.0+cpu`` is ``2.13.0``."""
+    return version.split("+", 1)[0]
 
 
 def write_report(versions, pins, failures, summary, out: Path) -> int:
@@ -176,7 +191,7 @@ def write_report(versions, pins, failures, summary, out: Path) -> int:
     ]
     for name in SHOWN:
         new, old = versions.get(name, "–"), pins.get(name, "–")
-        mark = "" if new == old else " ⬆"
+        mark = "" if release(new) == release(old) else " ⬆"
         lines.append(f"| {name} | {old} | {new}{mark} |")
     lines += ["", "| notebook | result |", "|---|---|"]
     n_fail = 0

@@ -63,6 +63,7 @@ from gentheory_utils import (  # noqa: E402
     manifold,
     metrics,
     mixgan,
+    ode,
     plotting,
     progress,
     runs,
@@ -243,6 +244,11 @@ CASES: dict[str, Case] = {
     "diffusion.train_score_net": Case(
         lambda: diffusion.train_score_net,
         lambda: dict(x_train=_tensor(16), **_SMALL_SCORE),
+    ),
+    # ode
+    "ode.integrate": Case(
+        lambda: ode.integrate,
+        lambda: dict(velocity=lambda x, t: -x, x=_points(), times=[0.0, 0.5, 1.0]),
     ),
     # metrics
     "metrics.precision_recall": Case(

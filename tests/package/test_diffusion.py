@@ -124,6 +124,22 @@ def test_noise_levels():
         diffusion.noise_levels(5, 1.0, 0.5)
     with pytest.raises(ValueError, match="n_steps"):
         diffusion.noise_levels(0, 0.1, 1.0)
+    # one step has one positive level: it cannot honour both ends
+    with pytest.raises(ValueError, match="sigma_min == sigma_max"):
+        diffusion.noise_levels(1, 0.1, 1.0)
+    torch.testing.assert_close(
+        diffusion.noise_levels(1, 0.5, 0.5), torch.tensor([0.5, 0.0]).double()
+    )
+
+
+@pytest.mark.parametrize("run", [diffusion.sample_ode, diffusion.sample_sde])
+def test_a_schedule_of_one_level_returns_the_start(run):
+    start = run(lambda x, s: -x, 50, 2, [3.0, 1.0, 0.0], seed=4)
+    none = run(lambda x, s: -x, 50, 2, [3.0], seed=4)
+    g = torch.Generator().manual_seed(4)
+    expected = 3.0 * torch.randn(50, 2, generator=g, dtype=torch.float64)
+    torch.testing.assert_close(none, expected.float())
+    assert not torch.equal(none, start)  # steps change it
 
 
 @pytest.mark.parametrize("sampler", ["ode", "sde"])
@@ -218,6 +234,27 @@ def test_score_net_preconditioning_and_score():
         diffusion.ScoreNet(3, sigma_data=0.0)
     with pytest.raises(ValueError, match="dim"):
         diffusion.ScoreNet(0)
+    with pytest.raises(ValueError, match="mean"):
+        diffusion.ScoreNet(3, mean=torch.zeros(2))
+
+
+def test_score_net_works_on_centred_data():
+    torch.manual_seed(0)
+    mean = torch.tensor([5.0, -3.0])
+    net = diffusion.ScoreNet(2, hidden=(8,), sigma_data=0.5, mean=mean)
+    twin = diffusion.ScoreNet(2, hidden=(8,), sigma_data=0.5)
+    twin.load_state_dict({**net.state_dict(), "mean": torch.zeros(2)})
+    x = torch.randn(6, 2)
+    # D(x + mu) = mu + D_0(x): the network sees the centred point
+    torch.testing.assert_close(net(x + mean, 0.7), mean + twin(x, 0.7))
+
+
+def test_train_score_net_centres_and_scales_the_data():
+    x = torch.tensor([[10.0, 0.0], [12.0, 0.0], [10.0, 4.0], [12.0, 4.0]])
+    res = diffusion.train_score_net(x, steps=1, hidden=(4,), progress=False)
+    torch.testing.assert_close(res.model.mean, torch.tensor([11.0, 2.0]))
+    # E|x - mu|^2 / d = (1 + 4) / 2
+    assert res.model.sigma_data == pytest.approx(math.sqrt(2.5))
 
 
 def test_denoising_loss_is_the_weighted_denoising_error():
