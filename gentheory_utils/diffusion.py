@@ -38,7 +38,7 @@ from ._validate import (
     seed_int,
 )
 from .data import Mixture
-from .nets import mlp
+from .nets import fast_adam, mlp
 from .ode import check_times, integrate
 from .progress import progress_range
 from .runs import TrainResult
@@ -71,7 +71,9 @@ def _mixture_parts(mixture, centers, std, weights):
         return mixture.centers.double(), mixture.std, mixture.weights.double()
     if centers is None or std is None:
         raise ValueError("give a mixture, or centers and std (weights optional)")
-    return _mixture_parts(Mixture(centers, std, weights), None, None, None)
+    checked = Mixture(centers, std, weights)  # validates all three
+    # Explicit centres keep their precision (a Mixture stores float32 centres).
+    return check_tensor(centers, "centers").double(), checked.std, checked.weights
 
 
 def mixture_score(
@@ -101,6 +103,7 @@ def mixture_score(
     mixture : data.Mixture, optional
         The mixture (for example ``data.ring()``); or give the explicit form:
     centers : array or tensor, shape (K, d)
+        Used in float64 as given (a ``Mixture`` rounds its centres to float32).
     std : float
         Standard deviation of every component (> 0).
     weights : array-like, shape (K,), optional
@@ -561,7 +564,7 @@ def train_score_net(
     sigmas = noise_levels(sampler_steps, 2e-3 * sigma_data, 20 * sigma_data)
     model = ScoreNet(x_train.shape[1], hidden, sigma_data, sigmas, mean.cpu())
     model = model.to(x_train.device)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt = fast_adam(model.parameters(), lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     history: dict[str, list] = {"step": [], "loss": []}
     start = time.perf_counter()

@@ -11,9 +11,11 @@ What a student does on Colab or in JupyterLab, done by headless Chromium
 3. find each interactive figure (a cell that calls ``interactive_figure(``):
    its controls must be rendered by the front end's widget manager, with the
    figure below them;
-4. change every control once (a slider one step by keyboard, a dropdown to
-   its next option), wait until the kernel is idle again, and check that the
-   figure's image changed;
+4. move every control through its whole range: a slider to its maximum and
+   then to its minimum by keyboard (End, Home), a dropdown through every
+   option in turn; after each move that changes the value, wait until the
+   kernel is idle again and check that the figure's image changed (a figure
+   that breaks only at one end of a slider, or at one option, is caught);
 5. fail on any error the kernel sent (an ``error`` message, or a traceback on
    stderr, which is where ipykernel logs an exception raised in a widget
    callback) and on any JavaScript error in the browser console.
@@ -33,7 +35,9 @@ Two front ends (``--frontend``):
 
 ``--guards DIR`` also runs the guard notebooks of DIR in the same server: the
 control notebook must pass, and every other one must fail with the reason
-``GUARDS`` names (a callback that raises; a figure that never redraws), so the
+``GUARDS`` names (a callback that raises; a figure that never redraws; a
+figure that raises only at a slider's minimum, or only at a dropdown's last
+option), so the
 layer is shown to be able to fail. Kernel messages are read from the
 notebook's websocket (both the JSON protocol and the binary v1 protocol of
 jupyter_server 2); see :func:`decode_frame`.
@@ -74,6 +78,8 @@ GUARDS: dict[str, str | None] = {
     "never_redraws.ipynb": "figure did not change",
     "cell_fails.ipynb": "cells did not finish ok",
     "javascript_error.ipynb": "JavaScript error: ",
+    "fails_at_minimum.ipynb": "traceback after changing",
+    "fails_at_last_option.ipynb": "traceback after changing",
 }
 
 #: Browser console errors and failed requests that are not faults of the book
@@ -482,26 +488,34 @@ async def control_value(control) -> str:
     return ""
 
 
-async def change_control(page, control) -> str:
-    """Change a control as a user would; return its value afterwards."""
+async def control_moves(control) -> list[str]:
+    """The moves that take a control through its whole range.
+
+    A slider: its maximum, then its minimum (the keys End and Home). A
+    dropdown: every other option in turn, starting after the current one.
+    """
     select = control.locator("select")
     if await select.count():
-        options = await select.locator("option").all_inner_texts()
         values = await select.evaluate("s => Array.from(s.options).map(o => o.value)")
-        current = await select.input_value()
-        index = (values.index(current) + 1) % len(values)
-        await select.select_option(value=values[index])
-        return options[index]
+        start = values.index(await select.input_value())
+        return [
+            f"option:{values[(start + k) % len(values)]}" for k in range(1, len(values))
+        ]
+    return ["key:End", "key:Home"]
+
+
+async def change_control(page, control, move: str) -> str:
+    """Make one move (see :func:`control_moves`) as a user would; the new value."""
+    kind, _, what = move.partition(":")
+    if kind == "option":
+        select = control.locator("select")
+        await select.select_option(value=what)
+        return await select.evaluate("s => s.options[s.selectedIndex].text")
     handle = control.locator(SLIDER_HANDLE).first
-    before = await control_value(control)
-    for key in ("ArrowRight", "ArrowLeft"):  # at the maximum, step down instead
-        await handle.focus()
-        await page.keyboard.press(key)
-        await page.wait_for_timeout(200)
-        after = await control_value(control)
-        if after != before:
-            return after
-    return after
+    await handle.focus()
+    await page.keyboard.press(what)
+    await page.wait_for_timeout(200)
+    return await control_value(control)
 
 
 @dataclass
@@ -652,19 +666,33 @@ async def check_figures(page, front, log, figures, notebook, shots, result) -> N
                 "manager loaded?)"
             )
             continue
+        stop = False
         for k in range(await controls.count()):
-            problems = await change_one(
-                page, front, log, cell, controls.nth(k), folder, index, k, result
-            )
-            result.problems += problems
-            if any("no figure" in p for p in problems):
+            for move in await control_moves(controls.nth(k)):
+                problems = await change_one(
+                    page,
+                    front,
+                    log,
+                    cell,
+                    controls.nth(k),
+                    move,
+                    folder,
+                    index,
+                    k,
+                    result,
+                )
+                result.problems += problems
+                stop = any("no figure" in p for p in problems)
+                if stop:
+                    break
+            if stop:
                 break
 
 
-async def change_one(page, front, log, cell, control, folder, index, k, result):
-    """Change one control; the problems seen (no redraw, a kernel traceback)."""
+async def change_one(page, front, log, cell, control, move, folder, index, k, result):
+    """Make one move of one control; the problems seen (no redraw, a traceback)."""
     label = await control_label(control)
-    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{label} {move}".lower()).strip("-")
     name = f"cell{index:02d}-{k}-{slug}"
     area = cell.locator(front.output_area)
 
@@ -677,8 +705,14 @@ async def change_one(page, front, log, cell, control, folder, index, k, result):
         return stray or [f"cell {index}: no figure below the controls"]
     await area.screenshot(path=str(folder / f"{name}-before.png"))
     sent, start = len(log.comm_msgs), time.monotonic()
-    value = await change_control(page, control)
+    value_before = await control_value(control)
+    value = await change_control(page, control, move)
     what = f"cell {index}, {label!r} -> {value}"
+    if value == value_before:  # already at that end of the slider: nothing to redraw
+        result.changes.append(
+            {"cell": index, "control": label, "value": value, "redraw_s": None}
+        )
+        return []
     if not await wait_for(lambda: len(log.comm_msgs) > sent, 10):
         return [f"{what}: the change never reached the kernel"]
     idle = await wait_for(

@@ -6,6 +6,7 @@ import pytest
 import torch
 from torch import nn
 
+from gentheory_utils import nets
 from gentheory_utils.nets import ACTIVATIONS, count_parameters, mlp
 
 
@@ -150,3 +151,27 @@ def test_mlp_rejects_non_integer_in_dim(bad):
 def test_count_parameters_rejects_non_module(bad):
     with pytest.raises(TypeError, match=r"model must be a torch.nn.Module"):
         count_parameters(bad)
+
+
+def test_fast_adam_makes_adams_update():
+    torch.manual_seed(0)
+    a = torch.nn.Linear(3, 2).double()
+    b = torch.nn.Linear(3, 2).double()
+    b.load_state_dict(a.state_dict())
+    x = torch.randn(5, 3, dtype=torch.float64)
+    opt_a = nets.fast_adam(a.parameters(), 0.1)
+    opt_b = torch.optim.Adam(b.parameters(), lr=0.1)
+    for _ in range(3):
+        for net, opt in ((a, opt_a), (b, opt_b)):
+            opt.zero_grad()
+            net(x).square().sum().backward()
+            opt.step()
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(p, q, rtol=1e-12, atol=1e-12)  # float64: same steps
+
+
+def test_fast_adam_rejects_bad_input():
+    with pytest.raises(ValueError, match="params"):
+        nets.fast_adam([], 0.1)
+    with pytest.raises(ValueError, match="lr"):
+        nets.fast_adam(torch.nn.Linear(2, 2).parameters(), 0.0)
