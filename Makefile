@@ -53,14 +53,20 @@ $(STAMP): requirements.txt pyproject.toml
 book: $(STAMP) assets
 	rm -rf _build
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/python tools/export_figures.py --check --build-dir _build
 	$(BIN)/python tools/make_student.py --out _build/html/student
 	$(BIN)/python tools/make_slides.py
 
 ## One reveal.js deck per chapter in _build/html/slides/ (offline: the book's
 ## MathJax, reveal.js pinned in web/package-lock.json), from the notebooks that
 ## `make book` executed; `make book` runs it too, so the browser check opens them.
-slides: $(STAMP)
+## Then each deck in Chromium at 1280x720 (tools/check_slides.py): every slide
+## fits, has speaker notes and no raw markup, figures fill the slide; it is
+## printed to _build/html/slides/NN_name.pdf, one page per slide, and every
+## slide's screenshot goes to _build/screenshots/slides/.
+slides: $(STAMP) browser-deps
 	$(BIN)/python tools/make_slides.py
+	$(BIN)/python tools/check_slides.py --json _build/slides_report.json
 
 ## MathJax, require.js and the widget manager, pinned in web/package-lock.json,
 ## copied into _webassets/ so the HTML needs no network. Without npm the book
@@ -144,10 +150,14 @@ canary:
 test-book: book
 
 ## Every built page in headless Chromium: no external request, no JavaScript
-## error, math rendered, widgets in their default state, alt text; screenshots
-## of the chapters under _build/screenshots/.
+## error, math rendered, widgets in their default state, alt text, no code or
+## output block scrolling sideways at 1280 px; screenshots of the chapters under
+## _build/screenshots/. Then every slide deck at 1280x720 (tools/check_slides.py):
+## nothing overflows, no raw markup, figures >= 60 % of the width, speaker notes on
+## every slide, and its PDF (written beside the deck) has one page per slide.
 test-browser: browser-deps
 	$(BIN)/python tools/check_html.py --json _build/browser_report.json
+	$(BIN)/python tools/check_slides.py --json _build/slides_report.json
 
 ## The PDF exists, has at least 150 pages, and LaTeX logged no error.
 test-pdf: pdf
@@ -178,12 +188,13 @@ test-colab: $(COLAB_STAMP)
 	  else echo "guard $$nb fails in the Colab-like environment, as it should"; fi; done
 
 ## Every chapter opened in a real notebook front end on a free localhost port, run
-## with Run All, and every widget control moved once (tools/check_live.py): the figure
-## must redraw, with no kernel traceback and no JavaScript error. First JupyterLab 4
+## with Run All, and every slider moved to both ends and every dropdown through every
+## option (tools/check_live.py): the figure must redraw after each move, with no kernel traceback and no JavaScript error. First JupyterLab 4
 ## with ipywidgets 8 (.venv), then the classic Notebook 6.5 with the Colab-like
 ## environment (ipywidgets 7.7.1). The guard notebooks of tests/guards/live_guards
 ## (a raising callback, a figure that never redraws, a failing cell, a JavaScript
-## error) must fail and their control pass. Screenshots before and after each change:
+## error, a figure that breaks only at a slider's minimum or a dropdown's last
+## option) must fail and their control pass. Screenshots before and after each change:
 ## _build/screenshots/live/. About 11 minutes on 2 cores (two notebooks at a time).
 test-live: $(STAMP) $(COLAB_STAMP) browser-deps
 	$(BIN)/python tools/check_live.py --frontend lab --guards tests/guards/live_guards \

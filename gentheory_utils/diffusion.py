@@ -273,7 +273,7 @@ def sample_ode(
         lambda y, s: -s * _score(score, y, s),
         x,
         sigmas,
-        heun=heun,
+        method="heun" if heun else "euler",
         euler_last=float(sigmas[-1]) == 0.0,
     )
     return x.float()
@@ -359,7 +359,7 @@ RECIPES: dict[str, dict] = {
         steps=5000, hidden=(256, 128, 128), batch_size=256, lr=3e-3, log_sigma_mean=-2.0
     ),
     "digits": dict(
-        steps=1600,
+        steps=1000,
         hidden=(512, 512),
         batch_size=128,
         lr=2e-3,

@@ -134,6 +134,11 @@ def setup(
         from .plotting import use_style
 
         use_style()
+    figure_dir = os.environ.get("GENTHEORY_FIGURE_DIR", "").strip()
+    if figure_dir:  # the book build: every displayed figure also goes to a file
+        from .plotting import export_figures
+
+        export_figures(figure_dir)
     if not quiet:
         capability = torch.backends.cpu.get_cpu_capability()
         print(

@@ -15,6 +15,10 @@ a ``file://`` URL as a reader with a USB stick would:
   state;
 * **figures have alt text**: every ``<img>`` in the page body has a non-empty
   ``alt``;
+* **code fits its column**: no code block or cell output (``pre``,
+  ``div.highlight``, ``.cell_output``) scrolls sideways at 1280 px
+  (``scrollWidth > clientWidth``); the book's CSS (``_ext/static/gentheory.css``)
+  widens the column and wraps printed output so 88-column code fits;
 * **downloads**: every chapter page links to its ``.ipynb`` source, and the
   file is in the build;
 * **dark mode**: every PNG figure in ``_images/`` is opaque (a transparent
@@ -46,6 +50,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED_CONSOLE: list[tuple[str, str]] = []
 
 BROWSER_CANDIDATES = ["chromium", "chromium-browser", "google-chrome"]
+
+# Code must fit its column by a wider column, not by unreadably small type.
+MIN_CODE_FONT_PX = 12.5
 
 WAIT_JS = """
 async () => {
@@ -97,6 +104,20 @@ INSPECT_JS = """
     .filter((i) => !(i.getAttribute('alt') || '').trim())
     .map((i) => i.getAttribute('src'));
   out.images = main.querySelectorAll('img').length;
+  const blockSel = 'pre, div.highlight, div.cell_input, div.cell_output, '
+    + 'div.cell_output div.output';
+  const blocks = Array.from(main.querySelectorAll(blockSel))
+    .filter((el) => el.clientWidth > 0);
+  out.code_blocks = blocks.filter((el) => el.tagName === 'PRE').length;
+  out.wide_blocks = blocks
+    .filter((el) => el.scrollWidth > el.clientWidth + 1)
+    .filter((el) => !blocks.some((inner) => inner !== el && el.contains(inner)
+      && inner.scrollWidth > inner.clientWidth + 1))  // report the innermost
+    .map((el) => el.tagName.toLowerCase() + ' "'
+      + (el.textContent || '').trim().split('\\n')[0].slice(0, 60) + '" ('
+      + el.scrollWidth + ' px in ' + el.clientWidth + ' px)');
+  const codeFont = main.querySelector('div.highlight pre');
+  out.code_font_px = codeFont ? parseFloat(getComputedStyle(codeFont).fontSize) : null;
   out.ipynb_links = Array.from(document.querySelectorAll('a[href$=".ipynb"]'))
     .map((a) => a.getAttribute('href'));
   return out;
@@ -194,6 +215,13 @@ def check_page(page, path: Path, html_root: Path, shots: Path | None) -> list[st
                     f"(shown: {info['selects']})"
                 )
     problems += [f"image without alt text: {s}" for s in info["images_without_alt"]]
+    problems += [
+        f"code or output block scrolls sideways: {b}" for b in info["wide_blocks"]
+    ]
+    if info["code_font_px"] is not None and info["code_font_px"] < MIN_CODE_FONT_PX:
+        problems.append(
+            f"code font {info['code_font_px']} px, below {MIN_CODE_FONT_PX} px"
+        )
     rel = path.relative_to(html_root)
     if rel.parts[0] == "chapters":
         links = [
@@ -293,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
             report[rel] = {
                 "problems": problems,
                 "formulas": info["math"],
+                "code_blocks": info["code_blocks"],
+                "wide_blocks": len(info["wide_blocks"]),
+                "code_font_px": info["code_font_px"],
                 "widget_views": len(info["views"]),
                 "images": info["images"],
                 "allowed_console": info["allowed_console"],
@@ -301,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             failed += bool(problems)
             print(
                 f"{status} {rel}: {info['math']} formulas, "
-                f"{len(info['views'])} widget views, {info['images']} images"
+                f"{len(info['views'])} widget views, {info['images']} images, "
+                f"{info['code_blocks']} code blocks"
             )
             for p in problems:
                 print(f"       {p}")

@@ -3,12 +3,23 @@
 Each test writes a tiny HTML page next to a copy of the book's local MathJax
 (``_webassets/``, filled by ``make assets``) and runs the checker on it in
 headless Chromium: a page with an external asset, unrendered math, a TeX error
-(an undefined macro), an image without alt text, a JavaScript error or a widget
-drawn in the wrong state must fail; a clean page must pass.
+(an undefined macro), an image without alt text, a JavaScript error, a widget
+drawn in the wrong state or a code or output block that scrolls sideways must
+fail; a clean page must pass.
+
+The slide check (tools/check_slides.py) runs on the guard decks of
+``tests/guards/slide_guards/``: each breaks one rule (a slide that overflows,
+code that scrolls sideways, raw markup, a small figure, a slide without notes,
+a PDF with more pages than slides), names in its first line the message it must
+fail with, and must fail with that message and no other; the control deck must
+pass.
 """
 
 from __future__ import annotations
 
+import base64
+import io
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +39,31 @@ needs_browser = pytest.mark.skipif(
 
 def checker():
     return load_tool("check_html")
+
+
+SLIDE_GUARDS = ROOT / "tests" / "guards" / "slide_guards"
+REVEAL = ROOT / "web" / "node_modules" / "reveal.js"
+# The message each kind of slide fault prints; a guard must print its own only.
+SLIDE_REASONS = [
+    "outside the 1280x720 slide",
+    "scrolls sideways",
+    "raw markup",
+    "small figure",
+    "no speaker notes",
+    "pages for",
+]
+# A slide taller than 720 px on screen is taller than its page in print too, so
+# the overflow guard may also fail the PDF's page count; the PDF guard fails the
+# page count alone (it overflows only in print).
+SLIDE_CONSEQUENCES = {"outside the 1280x720 slide": {"pages for"}}
+
+needs_slides = pytest.mark.skipif(
+    shutil.which("chromium") is None
+    or not (ASSETS / "mathjax" / "tex-mml-chtml.js").is_file()
+    or not (REVEAL / "dist" / "reveal.js").is_file(),
+    reason="needs Chromium (make browser-deps), _webassets/ and web/node_modules "
+    "(make assets, which needs npm)",
+)
 
 
 MATHJAX = (
@@ -74,8 +110,17 @@ GOOD = (
 
 @needs_browser
 def test_a_clean_page_passes(tmp_path, capsys):
-    code, out = run(tmp_path, GOOD, capsys=capsys)
+    code, out = run(tmp_path, GOOD + NARROW_CODE, capsys=capsys)
     assert code == 0, out
+
+
+# Part of a chapter page: a code cell and its output, in a 400 px column.
+NARROW_CODE = (
+    '<div style="width: 400px"><div class="cell"><div class="cell_input">'
+    '<div class="highlight"><pre>x = 1</pre></div></div>'
+    '<div class="cell_output"><div class="output"><pre>1</pre></div></div></div></div>'
+)
+WIDE_LINE = "y = " + " + ".join(f"value_{i}" for i in range(20))
 
 
 @needs_browser
@@ -100,6 +145,21 @@ def test_a_clean_page_passes(tmp_path, capsys):
             "without alt text",
         ),
         (GOOD + "<script>undefinedFunction();</script>", MATHJAX, "JavaScript error"),
+        (
+            GOOD + NARROW_CODE.replace("x = 1", WIDE_LINE),
+            MATHJAX,
+            "code or output block scrolls sideways",
+        ),
+        (
+            GOOD + NARROW_CODE.replace("<pre>1</pre>", f"<pre>{WIDE_LINE}</pre>"),
+            MATHJAX,
+            "code or output block scrolls sideways",
+        ),
+        (  # code made to fit by unreadably small type
+            GOOD + NARROW_CODE.replace("<pre>x = 1", '<pre style="font-size: 10px">x'),
+            MATHJAX,
+            "below 12.5 px",
+        ),
     ],
 )
 def test_faults_fail_the_page(tmp_path, capsys, body, head, message):
@@ -240,3 +300,61 @@ def test_pdf_check_fails_on_errors_or_few_pages(tmp_path, log, pages, expected):
         pdf_checker().main(["--latex", str(tmp_path), "--min-pages", str(pages)])
         == expected
     )
+
+
+def wide_png() -> str:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (1000, 300), (200, 220, 255)).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def slide_guard(tmp_path: Path, name: str) -> tuple[Path, str]:
+    """The guard deck ``name`` written as make_slides writes a deck; its expectation."""
+    make_slides = load_tool("make_slides")
+    html = tmp_path / "html"
+    slides = html / "slides"
+    make_slides.copy_assets(slides)
+    (html / "_static").mkdir()
+    (html / "_static" / "mathjax").symlink_to(
+        ASSETS / "mathjax", target_is_directory=True
+    )
+    fragment = (SLIDE_GUARDS / f"{name}.html").read_text(encoding="utf-8")
+    expected = re.match(r"<!-- expect: (.*?)\.", fragment).group(1)
+    fragment = fragment.replace("{PNG}", wide_png())
+    (slides / f"{name}.html").write_text(
+        make_slides.page(name, [fragment]), encoding="utf-8"
+    )
+    return html, expected
+
+
+@needs_slides
+@pytest.mark.parametrize(
+    "guard", sorted(p.stem for p in SLIDE_GUARDS.glob("*.html")), ids=str
+)
+def test_slide_guards_fail_each_for_its_own_reason(tmp_path, capsys, guard):
+    html, expected = slide_guard(tmp_path, guard)
+    code = load_tool("check_slides").main(
+        ["--html", str(html), "--screenshots", str(tmp_path / "shots"), guard]
+    )
+    out = capsys.readouterr().out
+    if expected == "nothing":
+        assert code == 0, out
+        assert (html / "slides" / f"{guard}.pdf").is_file()
+        assert len(list((tmp_path / "shots" / guard).glob("*.png"))) == 2
+    else:
+        assert code == 1 and expected in out, out
+        also = SLIDE_CONSEQUENCES.get(expected, set())
+        others = [
+            r for r in SLIDE_REASONS if r != expected and r not in also and r in out
+        ]
+        assert not others, f"{guard} also failed for {others}:\n{out}"
+
+
+def test_every_slide_rule_has_a_guard():
+    expectations = {
+        re.match(r"<!-- expect: (.*?)\.", p.read_text(encoding="utf-8")).group(1)
+        for p in SLIDE_GUARDS.glob("*.html")
+    }
+    assert expectations == {"nothing", *SLIDE_REASONS}

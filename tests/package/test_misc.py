@@ -1,4 +1,7 @@
-"""Unit tests for seeding, progress, plotting, widgets, source and book helpers."""
+"""Unit tests for seeding, progress, plotting, widgets and book helpers.
+
+show_source has its own file, test_source.py.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +19,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from IPython.display import Code, Markdown  # noqa: E402
+from IPython.display import Markdown  # noqa: E402
 from matplotlib.colors import ListedColormap, to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import gentheory_utils  # noqa: E402
-from gentheory_utils import book, data, plotting, widgets  # noqa: E402
+from gentheory_utils import book, plotting, widgets  # noqa: E402
 from gentheory_utils.progress import progress_bar, progress_range  # noqa: E402
 from gentheory_utils.seeding import (  # noqa: E402
     env_seed,
@@ -551,56 +554,6 @@ def test_interactive_figure_rejects_draw_returning_non_figure(fake_display):
 
 
 # ---------------------------------------------------------------------------
-# show_source
-# ---------------------------------------------------------------------------
-
-
-def _sample_function(a, b=2):
-    """Add."""
-    return a + b
-
-
-class _SampleClass:
-    def method(self, x):
-        return x * 2
-
-
-def test_show_source_of_function_contains_its_def_line():
-    code = show_source(_sample_function)
-    assert isinstance(code, Code)
-    assert code.language == "python"
-    assert code.data.startswith("def _sample_function(a, b=2):")
-    assert "return a + b" in code.data
-
-
-def test_show_source_of_method_is_dedented():
-    for obj in (_SampleClass.method, _SampleClass().method):
-        code = show_source(obj)
-        assert code.data.startswith("def method(self, x):")
-        assert "\n    return x * 2" in code.data
-
-
-def test_show_source_of_class_and_package_function():
-    assert show_source(_SampleClass).data.startswith("class _SampleClass:")
-    assert show_source(data.ring).data.startswith("def ring(n_modes: int")
-
-
-@pytest.mark.parametrize("obj", [len, print, 3, "def f(): pass", None, np.add])
-def test_show_source_rejects_builtins_and_non_functions(obj):
-    with pytest.raises(
-        TypeError, match=r"show_source needs a function, method or class"
-    ):
-        show_source(obj)
-
-
-def test_show_source_rejects_function_without_source():
-    namespace = {}
-    exec("def made_at_runtime():\n    return 1\n", namespace)
-    with pytest.raises(TypeError, match=r"no source available for"):
-        show_source(namespace["made_at_runtime"])
-
-
-# ---------------------------------------------------------------------------
 # book
 # ---------------------------------------------------------------------------
 
@@ -724,13 +677,3 @@ def test_progress_bar_redraws_at_most_once_a_second():
         assert bar.mininterval >= 1.0
     finally:
         bar.close()
-
-
-def test_show_source_offers_markdown_and_no_latex():
-    from IPython.core.formatters import DisplayFormatter
-
-    bundle, _ = DisplayFormatter().format(show_source(seed_everything))
-    assert "text/latex" not in bundle  # the PDF would put it inside a math environment
-    assert bundle["text/markdown"].startswith("```python\ndef seed_everything(")
-    assert bundle["text/markdown"].rstrip().endswith("```")
-    assert "text/html" in bundle
