@@ -37,7 +37,7 @@ COLAB_RUN   ?= /tmp/gentheory-colab-run
 
 .PHONY: book assets browser-deps pdf pdf-deps student slides lint test test-unit \
 	test-notebooks test-book test-browser test-pdf test-colab test-live test-guards venv clean \
-	times bench-gan bench-diffusion bench-birthday robustness canary
+	times bench-gan bench-diffusion bench-flows bench-birthday robustness canary
 
 venv: $(STAMP)
 
@@ -220,6 +220,11 @@ bench-gan: $(STAMP)
 ## rewrites gentheory_utils/_results/diffusion_coverage.*
 bench-diffusion: $(STAMP)
 	$(BIN)/python benchmarks/diffusion_coverage.py --seeds 5 --jobs 2
+
+## Learned flow-matching velocities, same protocol (chapter 8, about 4 minutes):
+## rewrites gentheory_utils/_results/flow_coverage.*
+bench-flows: $(STAMP)
+	$(BIN)/python benchmarks/flow_coverage.py --seeds 5 --jobs 2
 
 ## closest_pairs speed and memory table (benchmarks/results/birthday_bench.md), on both
 ## cores like a user's one-off audit (about 10 minutes).

@@ -4,8 +4,10 @@ Chapter 7's counterpart of ``benchmarks/mode_coverage.py``, with the same
 protocol: per seed (0..4 by default), 100,000 training points drawn with that
 seed, a :class:`~gentheory_utils.diffusion.ScoreNet` trained with
 ``diffusion.RECIPES["2-D"]``, and 2,500 samples (probability-flow ODE)
-scored with :func:`gentheory_utils.metrics.mode_coverage`. Seconds are the
-wall time of one-thread runs, two at a time, as for the GAN rows.
+scored with :func:`gentheory_utils.metrics.mode_coverage`, with the model's
+40 Heun steps and with each step count of ``metrics.STEP_SWEEP`` (chapter 8
+reads the fewest steps that reach a target coverage). Seconds are the wall
+time of one-thread training runs, two at a time, as for the GAN rows.
 
 Outputs (package data, so the chapter finds them on Colab too):
 ``gentheory_utils/_results/diffusion_coverage.json`` and ``.md``.
@@ -45,7 +47,16 @@ def run(job: tuple[str, int]) -> dict:
     )
     cov = metrics.mode_coverage(res.sample(2500, seed=seed + 1000), mix)
     cov.pop("counts")
-    return {"data": name, "seed": seed, "seconds": res.seconds, **cov}
+    by_steps = metrics.coverage_by_steps(
+        res.model, mix, metrics.STEP_SWEEP, seed=seed + 1000
+    )
+    return {
+        "data": name,
+        "seed": seed,
+        "seconds": res.seconds,
+        **cov,
+        "by_steps": by_steps,
+    }
 
 
 def mean_se(values: list[float]) -> tuple[float, float]:

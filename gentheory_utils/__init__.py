@@ -22,8 +22,10 @@ reuse, one small module per concept:
 * :mod:`~gentheory_utils.diffusion`: exact scores, samplers and a learned
   denoiser (chapter 7), with precision and recall in
   :mod:`~gentheory_utils.metrics`;
-* :mod:`~gentheory_utils.ode`: the Euler and Heun integrator that the
-  samplers of chapters 7 and 8 share;
+* :mod:`~gentheory_utils.flows`: coupling flows, exact flow-matching
+  velocities, divergences, and a learned velocity (chapter 8);
+* :mod:`~gentheory_utils.ode`: the Euler, Heun and Runge-Kutta integrator that
+  the samplers of chapters 7 and 8 share;
 * :mod:`~gentheory_utils.results`: benchmark outputs shipped with the package;
 * :mod:`~gentheory_utils.runs`: the result every training loop returns;
 * :mod:`~gentheory_utils.seeding` (:func:`setup`), :mod:`~gentheory_utils.progress`,
@@ -38,6 +40,7 @@ from . import (
     data,
     diffusion,
     distances,
+    flows,
     games,
     gan,
     generalization,
@@ -64,6 +67,7 @@ __all__ = [
     "birthday",
     "diffusion",
     "distances",
+    "flows",
     "games",
     "generalization",
     "book",

@@ -7,8 +7,9 @@ centre; a mode is *captured* when it is the nearest centre of at least one
 high-quality sample; and the *reverse KL* compares the histogram of the
 high-quality samples over the modes with the uniform distribution over modes.
 
-:func:`precision_recall` needs no mixture: it compares two samples by k-NN
-balls (Kynkäänniemi et al., 2019; chapter 7).
+:func:`coverage_by_steps` applies the protocol to an ODE sampler at several
+step counts (chapters 7 and 8). :func:`precision_recall` needs no mixture: it
+compares two samples by k-NN balls (Kynkäänniemi et al., 2019; chapter 7).
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import math
 import numpy as np
 import torch
 
-from ._validate import as_points, check_float, check_int
+from ._validate import Seed, as_points, check_float, check_int
 from .data import Mixture
 
-__all__ = ["mode_coverage", "precision_recall"]
+__all__ = ["mode_coverage", "coverage_by_steps", "STEP_SWEEP", "precision_recall"]
+
+#: Sampler step counts that ``make bench-diffusion`` and ``make bench-flows`` try
+#: (chapters 7 and 8 read the fewest that reach a target coverage from them).
+STEP_SWEEP = (2, 4, 8, 16, 32)
 
 
 def mode_coverage(
@@ -113,6 +118,51 @@ def _knn_radii(x: torch.Tensor, k: int) -> torch.Tensor:
         # the k+1 smallest include the point itself at distance 0
         radii[a : a + rows] = dist.topk(k + 1, dim=1, largest=False).values[:, k]
     return radii.reshape(1, -1)
+
+
+def coverage_by_steps(
+    model, mixture: Mixture, steps, n_samples: int = 2500, seed: Seed = 0
+) -> list[dict]:
+    """Mode coverage of an ODE sampler's samples at several step counts.
+
+    Taught in Chapter 8, *Normalizing flows and flow matching*.
+
+    Parameters
+    ----------
+    model : object
+        Has ``sample(n, seed=..., steps=...)`` returning ``(n, d)`` samples
+        (:class:`~gentheory_utils.diffusion.ScoreNet`,
+        :class:`~gentheory_utils.flows.VelocityNet`).
+    mixture : data.Mixture
+        The target mixture.
+    steps : sequence of int
+        Step counts to try (each >= 1, as the model's sampler allows).
+    n_samples : int
+        Samples per step count (the protocol uses 2,500).
+    seed : int, torch.Generator or None
+        Seed of the starts; an ``int`` gives the same starts to every step
+        count.
+
+    Returns
+    -------
+    list of dict
+        One ``{"steps", "modes", "hq_fraction"}`` per step count, in order.
+    """
+    if not hasattr(model, "sample"):
+        raise TypeError("model must have a sample(n, seed=..., steps=...) method")
+    if not isinstance(mixture, Mixture):
+        raise TypeError(f"mixture must be a data.Mixture, got {type(mixture).__name__}")
+    steps = [check_int(s, "steps", minimum=1) for s in steps]
+    if not steps:
+        raise ValueError("steps must not be empty")
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    out = []
+    for s in steps:
+        cov = mode_coverage(model.sample(n_samples, seed=seed, steps=s), mixture)
+        out.append(
+            {"steps": s, "modes": cov["modes"], "hq_fraction": cov["hq_fraction"]}
+        )
+    return out
 
 
 def precision_recall(real, fake, k: int = 3) -> dict:

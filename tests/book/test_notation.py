@@ -33,7 +33,7 @@ mid min mu nabla ne neq nu odot omega operatorname partial phi pi pm prod propto
 qquad quad rVert rho rm sigma sim sin sqrt subset subseteq sum sup tan tanh tau text
 textstyle tfrac dfrac theta tilde times to top underbrace varepsilon varphi vert xi
 zeta overline bar widehat mathsf displaystyle limits lvert rvert lceil rceil lfloor
-rfloor kappa chi alpha
+rfloor kappa chi alpha dot
 """.split()
 )
 

@@ -58,6 +58,7 @@ from gentheory_utils import (  # noqa: E402
     data,
     diffusion,
     distances,
+    flows,
     games,
     gan,
     manifold,
@@ -95,6 +96,9 @@ NOT_CHECKED: dict[tuple[str, str], str] = {
     ("vae.VAE.log_likelihood", "x"): "inner building block of elbo()",
     ("gan.Generator.forward", "z"): "an nn.Module forward pass",
     ("diffusion.ScoreNet.forward", "x"): "an nn.Module forward pass",
+    ("flows.CouplingFlow.forward", "z"): "an nn.Module forward pass",
+    ("flows.CouplingFlow.inverse", "x"): "the inverse pass of forward",
+    ("flows.VelocityNet.forward", "x"): "an nn.Module forward pass",
     ("mixgan.MixtureGenerator.forward", "z"): "an nn.Module forward pass",
     ("mixgan.MixtureDiscriminator.forward", "x"): "an nn.Module forward pass",
     ("gan.gradient_penalty", "real"): "a penalty inside one training step",
@@ -153,6 +157,14 @@ _SMALL_SCORE = dict(steps=1, hidden=(8,), batch_size=4, progress=False)
 
 def _score_net() -> diffusion.ScoreNet:
     return diffusion.ScoreNet(2, hidden=(8,), sigmas=[1.0, 0.1, 0.0])
+
+
+def _coupling() -> flows.CouplingFlow:
+    return flows.CouplingFlow(2, n_layers=2, hidden=(4,))
+
+
+def _linear_field(x, t):
+    return -x
 
 
 def _ring_score(x, sigma):
@@ -245,6 +257,55 @@ CASES: dict[str, Case] = {
         lambda: diffusion.train_score_net,
         lambda: dict(x_train=_tensor(16), **_SMALL_SCORE),
     ),
+    # flows
+    "flows.CouplingFlow.log_prob": Case(
+        lambda: _coupling().log_prob, lambda: dict(x=_points())
+    ),
+    "flows.CouplingFlow.sample": Case(
+        lambda: _coupling().sample, lambda: dict(n=5), dim=2
+    ),
+    "flows.train_flow": Case(
+        lambda: flows.train_flow,
+        lambda: dict(
+            x_train=_tensor(16), steps=1, hidden=(4,), n_layers=1, progress=False
+        ),
+    ),
+    "flows.mixture_velocity": Case(
+        lambda: flows.mixture_velocity,
+        lambda: dict(x=_points(), t=0.5, mixture=data.ring()),
+    ),
+    "flows.empirical_velocity": Case(
+        lambda: flows.empirical_velocity,
+        lambda: dict(x=_points(), t=0.5, train=_points(3)),
+    ),
+    "flows.divergence": Case(
+        lambda: flows.divergence,
+        lambda: dict(velocity=_linear_field, x=_points(), t=0.5),
+    ),
+    "flows.hutchinson": Case(
+        lambda: flows.hutchinson,
+        lambda: dict(velocity=_linear_field, x=_points(), t=0.5, n_probes=2),
+    ),
+    "flows.sample_flow": Case(
+        lambda: flows.sample_flow,
+        lambda: dict(velocity=_linear_field, n=5, dim=2, steps=2),
+        dim=2,
+    ),
+    "flows.log_prob_ode": Case(
+        lambda: flows.log_prob_ode,
+        lambda: dict(x=_points(), velocity=_linear_field, steps=2),
+    ),
+    "flows.VelocityNet.velocity": Case(
+        lambda: flows.VelocityNet(2, hidden=(4,)).velocity,
+        lambda: dict(x=_points(), t=0.5),
+    ),
+    "flows.VelocityNet.sample": Case(
+        lambda: flows.VelocityNet(2, hidden=(4,)).sample, lambda: dict(n=5), dim=2
+    ),
+    "flows.train_velocity_net": Case(
+        lambda: flows.train_velocity_net,
+        lambda: dict(x_train=_tensor(16), steps=1, hidden=(4,), progress=False),
+    ),
     # ode
     "ode.integrate": Case(
         lambda: ode.integrate,
@@ -254,6 +315,15 @@ CASES: dict[str, Case] = {
     "metrics.precision_recall": Case(
         lambda: metrics.precision_recall,
         lambda: dict(real=_points(12), fake=_points(12, seed=1), k=3),
+    ),
+    "metrics.coverage_by_steps": Case(
+        lambda: metrics.coverage_by_steps,
+        lambda: dict(
+            model=flows.VelocityNet(2, hidden=(4,)),
+            mixture=data.ring(),
+            steps=[1],
+            n_samples=5,
+        ),
     ),
     "metrics.mode_coverage": Case(
         lambda: metrics.mode_coverage,
