@@ -33,7 +33,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from gentheory_utils import data, flows, metrics  # noqa: E402
+from gentheory_utils import data, flows, metrics, seeding  # noqa: E402
 
 OUT = ROOT / "gentheory_utils" / "_results"
 DATASETS = {"ring": data.ring, "grid": data.grid}
@@ -89,7 +89,8 @@ def main() -> None:
     info = (
         f"Measured by `benchmarks/flow_coverage.py` on {dt.date.today()}: "
         f"{args.seeds} seeds per cell, {args.jobs} runs at once with 1 torch "
-        f"thread each, no GPU, Python {platform.python_version()}, torch "
+        f"thread each, {seeding.cpu_model()}, no GPU, Python "
+        f"{platform.python_version()}, torch "
         f"{torch.__version__}. Recipe: {flows.RECIPES['2-D']}."
     )
     out = {"info": info, "recipe": flows.RECIPES["2-D"], "runs": runs}

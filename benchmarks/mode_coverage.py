@@ -31,7 +31,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from gentheory_utils import data, gan, metrics  # noqa: E402
+from gentheory_utils import data, gan, metrics, seeding  # noqa: E402
 
 OUT = ROOT / "gentheory_utils" / "_results"
 
@@ -228,7 +228,8 @@ def main() -> int:
     common, settings = split_settings(methods)
     info = ("QUICK PLUMBING RUN, NOT RESULTS. " if args.quick else "") + (
         f"Measured by `benchmarks/mode_coverage.py` on {dt.date.today().isoformat()}: "
-        f"{args.seeds} seeds per cell, {os.cpu_count()} CPU cores with "
+        f"{args.seeds} seeds per cell, {seeding.cpu_model()}, "
+        f"{os.cpu_count()} CPU cores with "
         f"{args.threads} torch thread(s) per run, no GPU, "
         f"Python {platform.python_version()}, torch {torch.__version__}. "
         f"Common settings: {common}; "

@@ -91,8 +91,8 @@ def mixture_score(
 
     Each component ``N(c_k, std² I)`` convolved with ``N(0, sigma² I)`` is
     ``N(c_k, v I)`` with ``v = std² + sigma²``, so the score is
-    ``sum_k r_k(x) (c_k - x) / v`` with the responsibilities
-    ``r_k ∝ w_k exp(-|x - c_k|² / (2 v))``.
+    ``sum_k gamma_k(x) (c_k - x) / v`` with the responsibilities
+    ``gamma_k ∝ w_k exp(-|x - c_k|² / (2 v))``.
 
     Parameters
     ----------

@@ -106,7 +106,7 @@ class CouplingFlow(nn.Module):
     mean : array or tensor, shape (d,), optional
         Data mean (zero when omitted).
     scale : float
-        Data scale (> 0): the flow works on ``(x - mean) / scale``.
+        The data's scale (> 0): the flow works on ``(x - mean) / scale``.
     """
 
     def __init__(
@@ -217,7 +217,7 @@ def train_flow(
 
     Each Adam step draws a batch (with replacement) and minimises the negative
     mean log-likelihood; the learning rate decays to 0 on a cosine. The flow is
-    built on the data's mean and per-coordinate scale.
+    built on the data's mean and scale ``sqrt(E|x - mean|² / d)``.
 
     Parameters
     ----------
@@ -295,7 +295,7 @@ def mixture_velocity(x, t: float, mixture: Mixture) -> torch.Tensor:
     ``v = (1 - t)² + t² s²``, and linear regression gives
     ``E[x_1 - x_0 | x_t = x, k] = c_k + (t s² - (1 - t)) (x - t c_k) / v``.
     The marginal velocity averages these with the responsibilities
-    ``r_k(x) ∝ pi_k N(x; t c_k, v I)``. (No score is used: chapter 8 checks
+    ``gamma_k(x) ∝ pi_k N(x; t c_k, v I)``. (No score is used: chapter 8 checks
     this formula against the score of chapter 7.)
 
     Parameters
@@ -325,7 +325,7 @@ def mixture_velocity(x, t: float, mixture: Mixture) -> torch.Tensor:
     )
     resp = torch.softmax(logits, dim=1)  # (n, K)
     gain = (t * mixture.std**2 - (1 - t)) / var
-    # sum_k r_k [c_k + gain (x - t c_k)] = (1 - gain t) E_r[c] + gain x
+    # sum_k gamma_k [c_k + gain (x - t c_k)] = (1 - gain t) E_gamma[c] + gain x
     mean_c = resp @ centers
     return (1 - gain * t) * mean_c + gain * x
 
@@ -462,37 +462,42 @@ def hutchinson(
     return out
 
 
-def time_grid(steps: int, kind: str = "uniform") -> torch.Tensor:
-    """Times from 0 to 1 for ``steps`` ODE steps.
+def time_grid(steps: int, kind: str = "uniform", scale: float = 1.0) -> torch.Tensor:
+    """Times for ``steps`` ODE steps of a flow, ending at 1 (the data).
 
     Taught in Chapter 8, *Normalizing flows and flow matching*.
 
-    ``"uniform"``: equal steps. ``"noise"``: chapter 7's geometric noise ladder
-    seen in flow-matching time, ``t = 1 / (1 + sigma)`` (section "one family"
-    of chapter 8), with ``sigma`` from ``1e3`` down to ``1e-3`` and then 0; its
-    steps are small where the exact velocity of narrow modes is steep, near
-    ``t = 1``.
+    ``"uniform"``: equal steps from 0 to 1. ``"ladder"``: chapter 7's noise
+    ladder seen in flow-matching time, ``t = 1 / (1 + sigma)`` (the velocity is
+    a rescaled score, chapter 8): ``sigma`` from ``20 scale`` down to
+    ``0.002 scale`` geometrically, then 0, the levels that
+    :func:`gentheory_utils.diffusion.train_score_net`'s models sample with. It
+    starts at ``t = 1 / (1 + 20 scale)``, not 0, and its steps are small near
+    ``t = 1``, where the velocity of narrow modes is steep; with it, a flow and
+    a score model take their steps at the same noise levels.
 
     Parameters
     ----------
     steps : int
-        Number of steps (>= 1; >= 2 for ``"noise"``).
-    kind : {"uniform", "noise"}
+        Number of steps (>= 1; >= 2 for ``"ladder"``).
+    kind : {"uniform", "ladder"}
+    scale : float
+        The data's scale, for ``"ladder"`` (> 0).
 
     Returns
     -------
     torch.Tensor
-        Shape ``(steps + 1,)``, float64, increasing from 0 to 1.
+        Shape ``(steps + 1,)``, float64, increasing, ending at 1.
     """
     steps = check_int(steps, "steps", minimum=1)
+    scale = check_float(scale, "scale", low=0.0, low_inclusive=False)
     if kind == "uniform":
         return torch.linspace(0.0, 1.0, steps + 1, dtype=torch.float64)
-    if kind != "noise":
-        raise ValueError(f"kind must be 'uniform' or 'noise', got {kind!r}")
+    if kind != "ladder":
+        raise ValueError(f"kind must be 'uniform' or 'ladder', got {kind!r}")
     if steps < 2:
-        raise ValueError("the noise grid needs steps >= 2")
-    sigmas = noise_levels(steps - 1, 1e-3, 1e3)
-    return torch.cat([torch.zeros(1, dtype=torch.float64), 1 / (1 + sigmas)])
+        raise ValueError("the ladder needs steps >= 2")
+    return 1 / (1 + noise_levels(steps, 2e-3 * scale, 20 * scale))
 
 
 def sample_flow(
@@ -510,6 +515,11 @@ def sample_flow(
 
     Taught in Chapter 8, *Normalizing flows and flow matching*.
 
+    A grid that starts at ``t0 > 0`` (:func:`time_grid` with ``"ladder"``)
+    starts from ``(1 - t0) z``, the path's noise part at ``t0``: its data part
+    ``t0 x_1`` is left out, as chapter 7's sampler leaves the data out of its
+    start ``N(0, sigma_max² I)``; the two starts are the same point.
+
     Parameters
     ----------
     velocity : callable
@@ -526,7 +536,7 @@ def sample_flow(
         Starting points at ``t = 0`` instead of random draws (then ``seed`` is
         not used): the flow is then a deterministic map.
     times : sequence, array or tensor, optional
-        An increasing grid from 0 to 1 in place of the uniform one.
+        An increasing grid ending at 1 in place of the uniform one.
     euler_last : bool
         End with an Euler step, for a velocity that is not defined at ``t = 1``
         (:func:`empirical_velocity`).
@@ -544,6 +554,7 @@ def sample_flow(
     times = time_grid(steps) if times is None else _check_grid(times)
     if start is None:
         x = torch.randn(n, dim, generator=check_seed(seed), dtype=torch.float64)
+        x = (1 - float(times[0])) * x
     else:
         x = check_tensor(start, "start").double()
         if x.shape != (n, dim):
@@ -554,10 +565,13 @@ def sample_flow(
     return integrate(velocity, x, times, method=method, euler_last=euler_last).float()
 
 
-def _check_grid(times) -> torch.Tensor:
+def _check_grid(times, from_zero: bool = False) -> torch.Tensor:
     times = check_times(times, "times")
-    if float(times[0]) != 0.0 or float(times[-1]) != 1.0 or times[1] < times[0]:
-        raise ValueError("times must increase from 0 to 1")
+    first = float(times[0])
+    starts_ok = first == 0.0 if from_zero else 0.0 <= first < 1.0
+    if not starts_ok or float(times[-1]) != 1.0 or times[1] < times[0]:
+        where = "from 0 to 1" if from_zero else "to 1, from a start in [0, 1)"
+        raise ValueError(f"times must increase {where}")
     return times
 
 
@@ -584,8 +598,7 @@ def log_prob_ode(
     steps : int
         Number of steps (>= 1) on the uniform grid, unless ``times`` is given.
     times : sequence, array or tensor, optional
-        An increasing grid from 0 to 1 in place of the uniform one (for
-        example :func:`time_grid` with ``kind="noise"``).
+        An increasing grid from 0 to 1 in place of the uniform one.
     method : {"rk4", "heun", "euler"}
         The one-step method of :func:`gentheory_utils.ode.integrate`; the
         fourth-order default reaches about 1e-5 with 200 steps on the grid of
@@ -600,7 +613,7 @@ def log_prob_ode(
         raise TypeError(f"velocity must be callable, got {type(velocity).__name__}")
     x = check_tensor(x, "x").double()
     d = x.shape[1]
-    times = time_grid(steps) if times is None else _check_grid(times)
+    times = time_grid(steps) if times is None else _check_grid(times, True)
 
     def augmented(state: torch.Tensor, t: float) -> torch.Tensor:
         y = state[:, :d]
@@ -642,7 +655,8 @@ class VelocityNet(nn.Module):
 
     The network sees the standardised point ``(x - mean) / scale`` and ``t``
     and returns ``scale`` times its output, so that both its input and its
-    target have unit scale.
+    target have unit scale. It samples like chapter 7's score model: Heun steps
+    on the same noise levels (:func:`time_grid` with ``"ladder"``).
 
     Parameters
     ----------
@@ -653,9 +667,9 @@ class VelocityNet(nn.Module):
     mean : array or tensor, shape (d,), optional
         Data mean (zero when omitted).
     scale : float
-        Data scale per coordinate (> 0).
+        The data's scale, ``sqrt(E|x - mean|² / d)`` (> 0).
     steps : int
-        Heun steps of :meth:`sample` on the uniform grid.
+        Heun steps of :meth:`sample`.
     """
 
     def __init__(
@@ -664,7 +678,7 @@ class VelocityNet(nn.Module):
         hidden: Sequence[int] = (256, 256, 256),
         mean=None,
         scale: float = 1.0,
-        steps: int = 20,
+        steps: int = 40,
     ) -> None:
         super().__init__()
         self.dim = check_int(dim, "dim", minimum=1)
@@ -697,11 +711,16 @@ class VelocityNet(nn.Module):
             return self(x.to(p.device, p.dtype), float(t)).double().cpu()
 
     def sample(
-        self, n: int, seed: Seed = None, steps: int | None = None
+        self, n: int, seed: Seed = None, steps: int | None = None, grid: str = "ladder"
     ) -> torch.Tensor:
-        """``n`` samples by Heun's method: shape ``(n, d)``, float32."""
+        """``n`` samples by Heun's method: shape ``(n, d)``, float32.
+
+        ``grid`` is a :func:`time_grid` kind: ``"ladder"`` (chapter 7's noise
+        levels, in the model's scale) or ``"uniform"``.
+        """
         steps = self.steps if steps is None else steps
-        return sample_flow(self.velocity, n, self.dim, steps, seed=seed)
+        times = time_grid(steps, grid, float(self.scale))
+        return sample_flow(self.velocity, n, self.dim, times=times, seed=seed)
 
 
 def flow_matching_loss(
@@ -770,7 +789,7 @@ def train_velocity_net(
     time_sampling: str = "uniform",
     ot_pool: int = 20_480,
     pairs: tuple | None = None,
-    sampler_steps: int = 20,
+    sampler_steps: int = 40,
     seed: Seed = None,
     log_every: int = 50,
     progress: bool = True,
@@ -797,9 +816,10 @@ def train_velocity_net(
         Initial learning rate (> 0).
     coupling : {"independent", "ot"}
         How noise and data are paired: independently in every batch, or by
-        minibatch optimal transport (:func:`ot_pairs` on minibatches of
-        ``batch_size``), computed once for a pool of ``ot_pool`` draws from
-        which the training batches are then drawn.
+        minibatch optimal transport: :func:`ot_pairs` within minibatches of
+        ``batch_size``, done once for a pool of ``ot_pool`` draws; training
+        batches are then drawn from those pairs (a batch mixes pairs of
+        several minibatches, each pair drawn from the minibatch-OT coupling).
     time_sampling : {"uniform", "levels"}
         Training times: ``t ~ U(0, 1)`` (flow matching's usual choice), or
         chapter 7's noise levels seen in flow-matching time,
@@ -809,7 +829,7 @@ def train_velocity_net(
     pairs : tuple of two tensors, shape (p, d) each, optional
         Fixed noise-data pairs to train on (``coupling`` is then ignored).
     sampler_steps : int
-        Heun steps of the model's sampler.
+        Heun steps of the model's sampler (chapter 7's score model takes 40).
     seed : int, torch.Generator or None
         Seeds torch's global generator (weights, batches, noise, times).
     log_every : int

@@ -22,7 +22,14 @@ import torch
 
 from ._validate import check_int
 
-__all__ = ["setup", "seed_everything", "get_device", "env_seed", "env_threads"]
+__all__ = [
+    "setup",
+    "seed_everything",
+    "get_device",
+    "env_seed",
+    "env_threads",
+    "cpu_model",
+]
 
 SEED_VARIABLE = "GENTHEORY_SEED"
 THREADS_VARIABLE = "GENTHEORY_THREADS"
@@ -164,3 +171,23 @@ def get_device(prefer_gpu: bool = True) -> torch.device:
     if prefer_gpu and mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
+
+
+def cpu_model() -> str:
+    """The CPU's model name, as benchmarks and the robustness sweep record it.
+
+    Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
+
+    Read from ``/proc/cpuinfo`` on Linux, from :func:`platform.processor`
+    elsewhere; ``"unknown CPU"`` when neither says.
+    """
+    import platform
+    from pathlib import Path
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"

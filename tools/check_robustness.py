@@ -121,17 +121,6 @@ def full_grid(seeds: list[int]) -> list[Config]:
     ]
 
 
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (or platform's guess elsewhere)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def mkl_path() -> str:
     """What MKL reports for this CPU (``MKL_VERBOSE``'s processor description)."""
     code = "import torch; torch.ones(64, 64) @ torch.ones(64, 64)"
@@ -246,11 +235,14 @@ def main() -> int:
     n_fail = sum(not ok for ok, _, _ in results.values())
     import torch
 
+    from gentheory_utils import seeding
+
     lines += [
         "",
         f"{len(results) - n_fail} of {len(results)} runs passed. Run by "
         f"`tools/check_robustness.py`{' --full' if args.full else ''} on "
-        f"{dt.date.today().isoformat()}: {cpu_model()}, {os.cpu_count()} CPU cores "
+        f"{dt.date.today().isoformat()}: {seeding.cpu_model()}, "
+        f"{os.cpu_count()} CPU cores "
         f"(AVX-512: {'yes' if has_avx512() else 'no'}), Python "
         f"{platform.python_version()}, torch {torch.__version__}, native CPU "
         f"kernels {torch.backends.cpu.get_cpu_capability()}; MKL's native path: "
@@ -264,7 +256,7 @@ def main() -> int:
     ]
     record = {
         "date": dt.date.today().isoformat(),
-        "cpu": cpu_model(),
+        "cpu": seeding.cpu_model(),
         "configs": [asdict(c) | {"label": c.label} for c in configs],
         "runs": [
             {

@@ -321,7 +321,7 @@ CASES: dict[str, Case] = {
         lambda: dict(
             model=flows.VelocityNet(2, hidden=(4,)),
             mixture=data.ring(),
-            steps=[1],
+            steps=[2],
             n_samples=5,
         ),
     ),

@@ -138,12 +138,27 @@ def test_divergence_and_hutchinson_on_a_linear_field():
 def test_time_grid():
     g = flows.time_grid(4)
     torch.testing.assert_close(g, torch.tensor([0, 0.25, 0.5, 0.75, 1.0]).double())
-    n = flows.time_grid(10, "noise")
-    assert float(n[0]) == 0.0 and float(n[-1]) == 1.0 and bool((n.diff() > 0).all())
+    lad = flows.time_grid(10, "ladder", scale=2.0)
+    assert lad.shape == (11,) and float(lad[-1]) == 1.0 and bool((lad.diff() > 0).all())
+    # chapter 7's levels, seen in flow-matching time
+    sigmas = diffusion.noise_levels(10, 2e-3 * 2.0, 20 * 2.0)
+    torch.testing.assert_close(lad, 1 / (1 + sigmas))
     with pytest.raises(ValueError, match="kind"):
         flows.time_grid(4, "cosine")
     with pytest.raises(ValueError, match="steps"):
-        flows.time_grid(1, "noise")
+        flows.time_grid(1, "ladder")
+    with pytest.raises(ValueError, match="scale"):
+        flows.time_grid(4, "ladder", scale=0.0)
+
+
+def test_ladder_sampling_starts_from_the_noise_part_at_its_first_time():
+    lad = flows.time_grid(5, "ladder")
+    out = flows.sample_flow(lambda x, t: torch.zeros_like(x), 50, 2, times=lad, seed=2)
+    g = torch.Generator().manual_seed(2)
+    expected = (1 - float(lad[0])) * torch.randn(
+        50, 2, generator=g, dtype=torch.float64
+    )
+    torch.testing.assert_close(out, expected.float())
 
 
 def test_log_prob_ode_recovers_a_gaussian_density():
@@ -173,6 +188,8 @@ def test_sample_flow_follows_the_protocol_and_is_a_map_from_its_starts():
         flows.sample_flow(v, 10, 2, 5, start=torch.zeros(3, 2))
     with pytest.raises(ValueError, match="times"):
         flows.sample_flow(v, 10, 2, times=[0.0, 0.7])
+    with pytest.raises(ValueError, match="times"):
+        flows.log_prob_ode(torch.zeros(2, 2), v, times=[0.2, 1.0])
 
 
 def test_ot_pairs_is_the_cheapest_assignment():
@@ -227,8 +244,8 @@ def test_velocity_net_and_coverage_by_steps():
     assert net(x, 0.3).shape == (5, 2)
     torch.testing.assert_close(net(x, torch.full((5,), 0.3)), net(x, 0.3))
     assert net.velocity(x, 0.3).dtype == torch.float64
-    res = metrics.coverage_by_steps(net, data.ring(), [1, 2], n_samples=50, seed=0)
-    assert [r["steps"] for r in res] == [1, 2] and all("modes" in r for r in res)
+    res = metrics.coverage_by_steps(net, data.ring(), [2, 4], n_samples=50, seed=0)
+    assert [r["steps"] for r in res] == [2, 4] and all("modes" in r for r in res)
     with pytest.raises(TypeError, match="sample"):
         metrics.coverage_by_steps(object(), data.ring(), [1])
     with pytest.raises(ValueError, match="steps"):

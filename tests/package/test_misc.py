@@ -677,3 +677,10 @@ def test_progress_bar_redraws_at_most_once_a_second():
         assert bar.mininterval >= 1.0
     finally:
         bar.close()
+
+
+def test_cpu_model_names_the_processor():
+    from gentheory_utils.seeding import cpu_model
+
+    name = cpu_model()
+    assert isinstance(name, str) and name.strip() == name and name
