@@ -168,6 +168,10 @@ def test_log_prob_ode_recovers_a_gaussian_density():
     torch.testing.assert_close(lp, one.log_prob(x), rtol=0, atol=1e-5)
     with pytest.raises(ValueError, match="times"):
         flows.log_prob_ode(x, lambda y, t: y, times=[0.0, 0.5])
+    with pytest.raises(ValueError, match="steps"):
+        flows.log_prob_ode(x, lambda y, t: y, steps=0)
+    with pytest.raises(ValueError, match="method"):
+        flows.log_prob_ode(x, lambda y, t: y, steps=2, method="rk45")
 
 
 def test_sample_flow_follows_the_protocol_and_is_a_map_from_its_starts():
