@@ -51,8 +51,17 @@ $(STAMP): requirements.txt pyproject.toml
 ## The book, from a clean _build, warnings as errors (a failing notebook, a
 ## broken reference or a missing citation stops it).
 book: $(STAMP) assets
-	rm -rf _build
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	rm -rf _build && mkdir -p _build
+	@# The build's log goes to _build/book_build.log too; on failure its warnings and
+	@# any executed notebook's traceback are printed again at the end, where a CI log
+	@# that keeps only its tail still shows them.
+	@( $(BIN)/jupyter-book build . -W -n --keep-going 2>&1; echo $$? > _build/book_build.rc ) \
+	  | tee _build/book_build.log
+	@rc=$$(cat _build/book_build.rc); if [ "$$rc" != 0 ]; then \
+	  echo "== the book build failed (exit $$rc); its warnings and errors: =="; \
+	  grep -E "WARNING|ERROR" _build/book_build.log | grep -v "IPKernelApp"; \
+	  for f in _build/html/reports/*.log; do [ -f "$$f" ] && tail -n 60 "$$f"; done; \
+	  exit "$$rc"; fi
 	$(BIN)/python tools/export_figures.py --check --build-dir _build
 	$(BIN)/python tools/make_student.py --out _build/html/student
 	$(BIN)/python tools/make_slides.py

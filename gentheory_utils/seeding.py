@@ -178,7 +178,7 @@ def cpu_model() -> str:
 
     Taught in Chapter 1, *Unsupervised learning and the manifold assumption*.
 
-    Read from ``/proc/cpuinfo`` on Linux, from :func:`platform.processor`
+    Read from ``/proc/cpuinfo`` on Linux, from ``platform.processor()``
     elsewhere; ``"unknown CPU"`` when neither says.
     """
     import platform
