@@ -994,6 +994,26 @@ function fitFormulas() {{
       box.style.fontSize = Math.max(60, Math.floor(100 * have / need)) + '%';
     }}
   }}
+  // An inline formula's box can end before its ink (MathJax draws a closing
+  // superscript, as in exp(-r^2/(2 sigma^2)), a few px past it), so the browser
+  // may end a line with ink beyond the paragraph. Widen such a box by its overhang
+  // so that line breaking sees the whole formula.
+  for (const box of document.querySelectorAll('mjx-container:not([display="true"])')) {{
+    if (box.closest('aside') || box.offsetWidth === 0) continue;
+    const r = box.getBoundingClientRect();
+    let right = r.right;
+    for (const part of box.querySelectorAll('*')) {{
+      right = Math.max(right, part.getBoundingClientRect().right);
+    }}
+    const scale = r.width / box.offsetWidth;
+    const over = (right - r.right) / scale;
+    if (over > 0.5) {{
+      const em = parseFloat(getComputedStyle(box).fontSize);
+      // On the rendered element (MathJax's <svg>): a margin on the inline
+      // container itself is not seen by Chromium's line breaking.
+      (box.firstElementChild || box).style.marginRight = (over / em).toFixed(3) + 'em';
+    }}
+  }}
   deck.classList.remove('measuring');
 }}
 function start() {{
