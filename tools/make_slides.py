@@ -1020,7 +1020,9 @@ function start() {{
   Reveal.initialize(Object.assign({json.dumps(reveal)}, {{plugins: [RevealNotes]}}));
 }}
 if (window.MathJax && MathJax.startup && MathJax.startup.promise) {{
-  MathJax.startup.promise.then(fitFormulas).then(start, start);
+  // After the page's fonts too: a formula's size follows the text's ex-height.
+  MathJax.startup.promise.then(() => document.fonts.ready).then(fitFormulas)
+    .then(start, start);
 }} else {{
   start();
 }}
