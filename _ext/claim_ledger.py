@@ -94,7 +94,7 @@ def _anchor_cells(app: Sphinx, doctree: nodes.document) -> None:
     cells = None
     std = app.env.get_domain("std")
     tool = _tool()
-    for node in doctree.findall(nodes.container):
+    for node in list(doctree.findall(nodes.container)):
         if node.get("nb_element") != "cell_code":
             continue
         spec = (node.get("cell_metadata") or {}).get(tool.KEY)
@@ -105,16 +105,22 @@ def _anchor_cells(app: Sphinx, doctree: nodes.document) -> None:
         cell_id = cells[node["cell_index"]].get("id", "")
         label = tool.anchor(docname, cell_id)
         node_id = nodes.make_id(label)
-        node["ids"].append(node_id)
+        # A target just before the cell, not an id on the cell's container: the
+        # LaTeX writer drops a container's ids, so the PDF's links would dangle.
+        node.parent.insert(node.parent.index(node), nodes.target("", "", ids=[node_id]))
         _register(std, label, docname, node_id, f"code cell {cell_id}", node)
         section = next(
             (p for p in _parents(node) if isinstance(p, nodes.section)), None
         )
         identities = spec.get("identities", {}) if isinstance(spec, dict) else {}
         for identity in identities if isinstance(identities, dict) else {}:
-            target = section if section is not None else node
-            title = target[0].astext() if section is not None else label
-            _register(std, identity, docname, target["ids"][0], title, node)
+            title = section[0].astext() if section is not None else label
+            # The section's id, unless it is a solution's shared "solution-content"
+            # (sphinx-exercise gives every solution that id; LaTeX has no such
+            # label): then the checking cell's own anchor.
+            ids = section["ids"] if section is not None else []
+            place = ids[0] if ids and ids[0] != "solution-content" else node_id
+            _register(std, identity, docname, place, title, node)
 
 
 def _parents(node: nodes.Node):

@@ -53,7 +53,7 @@ def solve_zero_sum(A) -> tuple[float, np.ndarray, np.ndarray]:
 
     Taught in Chapter 5, *Equilibrium: pure, mixed and approximate*.
 
-    Solves ``max_p min_j (pᵀA)_j`` and ``min_q max_i (Aq)_i`` as two linear programs
+    Solves ``max_p min_j (p^T A)_j`` and ``min_q max_i (Aq)_i`` as two linear programs
     (HiGHS, through ``scipy.optimize.linprog``).
 
     Parameters
@@ -118,8 +118,8 @@ def exploitability(A, p, q=None) -> float:
     ``p`` and ``q`` must be finite probability vectors (entries >= 0, summing
     to 1 within 1e-6, so float32 softmax outputs are accepted).
 
-    With ``q`` given: ``max_i (Aq)_i - min_j (pᵀA)_j`` (0 exactly at an
-    equilibrium). With ``q`` omitted: ``value - min_j (pᵀA)_j``, the row
+    With ``q`` given: ``max_i (Aq)_i - min_j (p^T A)_j`` (0 exactly at an
+    equilibrium). With ``q`` omitted: ``value - min_j (p^T A)_j``, the row
     player's shortfall from the game's value.
     """
     A = _payoff(A)

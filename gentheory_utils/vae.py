@@ -57,7 +57,7 @@ def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     Taught in Chapter 2, *Variational autoencoders: the derivation, checked*.
 
     ``0.5 * sum_j (exp(logvar_j) + mu_j**2 - 1 - logvar_j)``, the diagonal case
-    of ``0.5 (tr Σ + μᵀμ - k - log det Σ)``.
+    of ``0.5 (tr Σ + μ^T μ - k - log det Σ)``.
 
     Parameters
     ----------
