@@ -97,6 +97,10 @@ def make_book(tmp_path: Path, cell: str) -> Path:
     shutil.copytree(
         ROOT / "_ext", book / "_ext", ignore=shutil.ignore_patterns("__pycache__")
     )
+    # The extensions load their logic from tools/ (figure pack, ledger).
+    shutil.copytree(
+        ROOT / "tools", book / "tools", ignore=shutil.ignore_patterns("__pycache__")
+    )
     shutil.copy(ROOT / "references.bib", book / "references.bib")
     (book / "_toc.yml").write_text(
         "format: jb-book\nroot: intro\nchapters:\n  - file: page\n"
